@@ -1,0 +1,51 @@
+#pragma once
+// The control plane's request handlers, free of any transport: each takes an API request,
+// validates it, applies the rules and calls the store, and returns the response or throws
+// api::ApiError. The gRPC service is a thin adapter over this class.
+#include "api/validation.h"
+#include "batch/v1/batch_service.pb.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace batchd::service {
+
+class ControlPlane {
+ public:
+  ControlPlane(store::Store& store, const core::Clock& clock, api::Limits limits = {});
+
+  batch::v1::CreateComputeEnvironmentResponse CreateComputeEnvironment(
+      const batch::v1::CreateComputeEnvironmentRequest& req);
+  batch::v1::UpdateComputeEnvironmentResponse UpdateComputeEnvironment(
+      const batch::v1::UpdateComputeEnvironmentRequest& req);
+  batch::v1::DeleteComputeEnvironmentResponse DeleteComputeEnvironment(
+      const batch::v1::DeleteComputeEnvironmentRequest& req);
+  batch::v1::DescribeComputeEnvironmentsResponse DescribeComputeEnvironments(
+      const batch::v1::DescribeComputeEnvironmentsRequest& req);
+
+  batch::v1::CreateJobQueueResponse CreateJobQueue(const batch::v1::CreateJobQueueRequest& req);
+  batch::v1::UpdateJobQueueResponse UpdateJobQueue(const batch::v1::UpdateJobQueueRequest& req);
+  batch::v1::DeleteJobQueueResponse DeleteJobQueue(const batch::v1::DeleteJobQueueRequest& req);
+  batch::v1::DescribeJobQueuesResponse DescribeJobQueues(
+      const batch::v1::DescribeJobQueuesRequest& req);
+
+  batch::v1::RegisterJobDefinitionResponse RegisterJobDefinition(
+      const batch::v1::RegisterJobDefinitionRequest& req);
+  batch::v1::DeregisterJobDefinitionResponse DeregisterJobDefinition(
+      const batch::v1::DeregisterJobDefinitionRequest& req);
+  batch::v1::DescribeJobDefinitionsResponse DescribeJobDefinitions(
+      const batch::v1::DescribeJobDefinitionsRequest& req);
+
+  batch::v1::SubmitJobResponse SubmitJob(const batch::v1::SubmitJobRequest& req);
+  batch::v1::SubmitJobsResponse SubmitJobs(const batch::v1::SubmitJobsRequest& req);
+  batch::v1::DescribeJobsResponse DescribeJobs(const batch::v1::DescribeJobsRequest& req);
+  batch::v1::ListJobsResponse ListJobs(const batch::v1::ListJobsRequest& req);
+  batch::v1::CancelJobResponse CancelJob(const batch::v1::CancelJobRequest& req);
+  batch::v1::TerminateJobResponse TerminateJob(const batch::v1::TerminateJobRequest& req);
+
+ private:
+  store::Store& store_;
+  const core::Clock& clock_;
+  api::Limits limits_;
+};
+
+}  // namespace batchd::service

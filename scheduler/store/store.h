@@ -1,0 +1,121 @@
+#pragma once
+// All SQL of batchd lives behind this class. Every mutation runs in one transaction; callers'
+// rules (pure functions that may throw api::ApiError) run inside that transaction on the
+// current row, so a check and the write it guards cannot be split by another writer.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batch/v1/batch_service.pb.h"
+#include "batch/v1/types.pb.h"
+
+namespace batchd::store {
+
+class ConnectionPool;
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_token;  // empty on the last page
+};
+
+struct JobQuery {
+  std::string queue;  // empty = every queue
+  std::string array_job_id;
+  std::vector<batch::v1::JobStatus::Value> statuses;  // empty = every status
+  std::string name_prefix;       // case-insensitive prefix match on the job name
+  std::string name_exact;        // case-insensitive exact match (when set)
+  std::string definition_name;   // match jobs of this definition name...
+  std::optional<int> definition_revision;  // ...and revision, when set
+  bool definition_is_prefix = false;
+  std::optional<int64_t> created_before;  // epoch ms, exclusive
+  std::optional<int64_t> created_after;   // epoch ms, exclusive
+  int max_results = 100;
+  std::string next_token;
+};
+
+// A job to insert. `detail` is complete (id, arn, status, createdAt, ...).
+struct NewJob {
+  batch::v1::JobDetail detail;
+  std::string request_fingerprint;  // for clientToken idempotency
+};
+
+class Store {
+ public:
+  // Connects with `connections` pooled connections and applies pending migrations.
+  Store(const std::string& database_url, int connections = 4);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int SchemaVersion();
+
+  // ---- compute environments
+  void CreateComputeEnvironment(const batch::v1::ComputeEnvironmentDetail& ce);  // ALREADY_EXISTS
+  std::optional<batch::v1::ComputeEnvironmentDetail> GetComputeEnvironment(const std::string& name);
+  // `names` empty = all, in name order. Unknown names are left out (as AWS does).
+  Page<batch::v1::ComputeEnvironmentDetail> DescribeComputeEnvironments(
+      const std::vector<std::string>& names, int max_results, const std::string& next_token);
+  // Reads the row, applies `mutate` (which may throw), writes it back with version + 1.
+  // NOT_FOUND when missing. Concurrent writers are resolved by the version column.
+  batch::v1::ComputeEnvironmentDetail UpdateComputeEnvironment(
+      const std::string& name,
+      const std::function<void(batch::v1::ComputeEnvironmentDetail&)>& mutate);
+  // `check` sees the row and the names of queues that use it, and throws to refuse.
+  void DeleteComputeEnvironment(
+      const std::string& name,
+      const std::function<void(const batch::v1::ComputeEnvironmentDetail&,
+                               const std::vector<std::string>& queues)>& check);
+
+  // ---- job queues (each computeEnvironmentOrder entry must name an existing CE: checked in
+  // the same transaction, INVALID_ARGUMENT naming computeEnvironmentOrder[i].computeEnvironment)
+  void CreateJobQueue(const batch::v1::JobQueueDetail& queue);  // ALREADY_EXISTS
+  std::optional<batch::v1::JobQueueDetail> GetJobQueue(const std::string& name);
+  Page<batch::v1::JobQueueDetail> DescribeJobQueues(const std::vector<std::string>& names,
+                                                    int max_results, const std::string& next_token);
+  batch::v1::JobQueueDetail UpdateJobQueue(
+      const std::string& name, const std::function<void(batch::v1::JobQueueDetail&)>& mutate);
+  // `check` sees the row and the number of its jobs that are not finished.
+  void DeleteJobQueue(
+      const std::string& name,
+      const std::function<void(const batch::v1::JobQueueDetail&, int64_t unfinished_jobs)>& check);
+
+  // ---- job definitions (revisions are immutable; only status changes)
+  // Assigns the next revision of the name, ARN and createdAt; returns the stored definition.
+  batch::v1::JobDefinition RegisterJobDefinition(const batch::v1::JobDefinition& def);
+  // No revision = the latest ACTIVE revision.
+  std::optional<batch::v1::JobDefinition> GetJobDefinition(const std::string& name,
+                                                           std::optional<int> revision);
+  struct DefinitionQuery {
+    std::vector<std::pair<std::string, std::optional<int>>> refs;  // empty = all
+    std::string name;    // only this name, when set
+    std::string status;  // ACTIVE | INACTIVE, when set
+    int max_results = 100;
+    std::string next_token;
+  };
+  Page<batch::v1::JobDefinition> DescribeJobDefinitions(const DefinitionQuery& query);
+  // Marks one revision INACTIVE. NOT_FOUND when missing.
+  void DeregisterJobDefinition(const std::string& name, int revision);
+
+  // ---- jobs
+  // Writes all jobs in one transaction, after checking in it that their queues exist and are
+  // ENABLED (else NOT_FOUND / FAILED_PRECONDITION naming the queue). A job whose clientToken
+  // is already stored is not written again: its response is the stored job's, or
+  // ALREADY_EXISTS if the fingerprint differs. Returns one response per input, in order.
+  std::vector<batch::v1::SubmitJobResponse> InsertJobs(const std::vector<NewJob>& jobs);
+  // Unknown ids are left out; order follows `ids`.
+  std::vector<batch::v1::JobDetail> DescribeJobs(const std::vector<std::string>& ids);
+  Page<batch::v1::JobSummary> ListJobs(const JobQuery& query);
+  // Reads the job, applies `mutate` (which may throw), writes status, statusReason, timestamps,
+  // isCancelled/isTerminated and attempts back. NOT_FOUND when missing.
+  batch::v1::JobDetail UpdateJob(const std::string& job_id,
+                                 const std::function<void(batch::v1::JobDetail&)>& mutate);
+
+ private:
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace batchd::store
