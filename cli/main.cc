@@ -1,1 +1,4 @@
-int main() { return 1; }  // placeholder
+// batchctl: the command line of batchd. Everything lives in cli::Run.
+#include "cli/app.h"
+
+int main(int argc, char** argv) { return batchd::cli::Run(argc, argv); }

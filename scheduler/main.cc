@@ -1,1 +1,3 @@
-int main() { return 1; }  // placeholder: being written
+#include "server/server.h"
+
+int main(int argc, char** argv) { return batchd::server::RunBatchd(argc, argv); }

@@ -43,7 +43,8 @@ void ValidateResourceRequirements(
     std::string_view field,
     const google::protobuf::RepeatedPtrField<batch::v1::ResourceRequirement>& reqs);
 void ValidateRetryStrategy(std::string_view field, const batch::v1::RetryStrategy& retry);
-void ValidateTags(std::string_view field, const google::protobuf::Map<std::string, std::string>& tags,
+void ValidateTags(std::string_view field,
+                  const google::protobuf::Map<std::string, std::string>& tags,
                   const Limits& limits);
 void ValidatePageSize(std::string_view field, int max_results, int cap);
 

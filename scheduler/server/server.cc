@@ -1,1 +1,138 @@
-// placeholder
+#include "server/server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "core/clock.h"
+#include "server/data_dir.h"
+#include "server/options.h"
+#include "server/redact.h"
+#include "server/signals.h"
+#include "service/batch_service.h"
+#include "service/control_plane.h"
+#include "store/embedded_postgres.h"
+#include "store/store.h"
+
+namespace batchd::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+// How often the main thread, between signals, checks that the embedded server still runs.
+constexpr auto kHealthInterval = std::chrono::seconds(1);
+
+spdlog::level::level_enum LevelOf(const std::string& name) {
+  if (name == "trace") return spdlog::level::trace;
+  if (name == "debug") return spdlog::level::debug;
+  if (name == "warn") return spdlog::level::warn;
+  if (name == "error") return spdlog::level::err;
+  if (name == "critical") return spdlog::level::critical;
+  if (name == "off") return spdlog::level::off;
+  return spdlog::level::info;
+}
+
+void SetUpLogging() {
+  auto logger = spdlog::stderr_color_mt("batchd");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ %v");
+  spdlog::set_default_logger(logger);
+}
+
+// "0.0.0.0:0" + 43121 -> "0.0.0.0:43121"
+std::string ServedAddress(const std::string& listen, int port) {
+  return listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
+}
+
+std::unique_ptr<grpc::Server> StartGrpc(const std::string& listen, grpc::Service& service,
+                                        int* port) {
+  grpc::ServerBuilder builder;
+  // Without this, gRPC sets SO_REUSEPORT and a second batchd on our port would "succeed".
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || *port == 0) {
+    throw std::runtime_error("cannot listen on " + listen +
+                             " (address in use, or not an address of this machine)");
+  }
+  return server;
+}
+
+}  // namespace
+
+int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
+  try {
+    DataDirLock lock(config.data_dir);
+    std::optional<store::EmbeddedPostgres> embedded;
+    std::string database_url = config.database_url;
+    if (database_url.empty()) {
+      spdlog::debug("starting embedded PostgreSQL in {}", (config.data_dir / "postgres").string());
+      embedded.emplace(store::EmbeddedPostgresOptions{.dir = config.data_dir / "postgres"});
+      database_url = embedded->url();
+      spdlog::info("database: {}", embedded->Describe());
+    } else {
+      spdlog::info("database: {}", RedactDatabaseUrl(database_url));
+    }
+
+    store::Store store(database_url);
+    core::SystemClock clock;
+    service::ControlPlane plane(store, clock);
+    service::BatchServiceImpl batch_service(plane);
+
+    int port = 0;
+    std::unique_ptr<grpc::Server> grpc_server = StartGrpc(config.listen, batch_service, &port);
+    const std::string address = ServedAddress(config.listen, port);
+    WriteAddressFile(config.data_dir, address);
+    spdlog::info("listening on {}", address);
+
+    int exit_code = 0;
+    for (;;) {
+      if (int sig = signals.Wait(kHealthInterval); sig != 0) {
+        spdlog::info("received {}, shutting down", SignalName(sig));
+        break;
+      }
+      if (embedded && !embedded->Running()) {
+        spdlog::error("embedded PostgreSQL exited unexpectedly; its log: {}",
+                      (config.data_dir / "postgres" / "postgres.log").string());
+        exit_code = 1;
+        break;
+      }
+    }
+    grpc_server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+    grpc_server->Wait();
+    std::error_code ec;
+    fs::remove(AddressFile(config.data_dir), ec);
+    // Leaving the scope closes the store before the embedded server stops.
+    spdlog::info("stopped");
+    return exit_code;
+  } catch (const std::exception& e) {
+    spdlog::error("batchd cannot run: {}", e.what());
+    return 1;
+  }
+}
+
+int RunBatchd(int argc, char** argv) {
+  ShutdownSignals signals;  // before any thread starts, so that all of them block the signals
+  ParsedCommandLine parsed = ParseCommandLine(argc, argv);
+  if (parsed.exit_code) {
+    std::fputs(parsed.message.c_str(), *parsed.exit_code == 0 ? stdout : stderr);
+    return *parsed.exit_code;
+  }
+  SetUpLogging();
+  config::BatchdConfig config;
+  try {
+    config = ResolveConfig(parsed.flags);
+  } catch (const std::exception& e) {
+    spdlog::error("batchd cannot start: {}", e.what());
+    return 1;
+  }
+  spdlog::set_level(LevelOf(config.log_level));
+  return Serve(config, signals);
+}
+
+}  // namespace batchd::server

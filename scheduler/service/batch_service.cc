@@ -1,1 +1,76 @@
-// placeholder: being written
+#include "service/batch_service.h"
+
+#include "api/api_error.h"
+
+namespace batchd::service {
+
+grpc::Status StatusFromCurrentException() {
+  try {
+    throw;
+  } catch (const api::ApiError& e) {
+    grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
+    switch (e.code()) {
+      case api::ErrorCode::kInvalidArgument:
+        code = grpc::StatusCode::INVALID_ARGUMENT;
+        break;
+      case api::ErrorCode::kNotFound:
+        code = grpc::StatusCode::NOT_FOUND;
+        break;
+      case api::ErrorCode::kAlreadyExists:
+        code = grpc::StatusCode::ALREADY_EXISTS;
+        break;
+      case api::ErrorCode::kFailedPrecondition:
+        code = grpc::StatusCode::FAILED_PRECONDITION;
+        break;
+      case api::ErrorCode::kAborted:
+        code = grpc::StatusCode::ABORTED;
+        break;
+      case api::ErrorCode::kUnavailable:
+        code = grpc::StatusCode::UNAVAILABLE;
+        break;
+      case api::ErrorCode::kUnauthenticated:
+        code = grpc::StatusCode::UNAUTHENTICATED;
+        break;
+      case api::ErrorCode::kResourceExhausted:
+        code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+        break;
+      case api::ErrorCode::kInternal:
+        code = grpc::StatusCode::INTERNAL;
+        break;
+    }
+    return grpc::Status(code, e.what());
+  } catch (const std::exception& e) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
+  }
+}
+
+#define BATCHD_RPC(Name)                                                                         \
+  grpc::Status BatchServiceImpl::Name(grpc::ServerContext*, const batch::v1::Name##Request* req, \
+                                      batch::v1::Name##Response* resp) {                         \
+    try {                                                                                        \
+      *resp = plane_.Name(*req);                                                                 \
+      return grpc::Status::OK;                                                                   \
+    } catch (...) {                                                                              \
+      return StatusFromCurrentException();                                                       \
+    }                                                                                            \
+  }
+BATCHD_RPC(CreateComputeEnvironment)
+BATCHD_RPC(UpdateComputeEnvironment)
+BATCHD_RPC(DeleteComputeEnvironment)
+BATCHD_RPC(DescribeComputeEnvironments)
+BATCHD_RPC(CreateJobQueue)
+BATCHD_RPC(UpdateJobQueue)
+BATCHD_RPC(DeleteJobQueue)
+BATCHD_RPC(DescribeJobQueues)
+BATCHD_RPC(RegisterJobDefinition)
+BATCHD_RPC(DeregisterJobDefinition)
+BATCHD_RPC(DescribeJobDefinitions)
+BATCHD_RPC(SubmitJob)
+BATCHD_RPC(SubmitJobs)
+BATCHD_RPC(DescribeJobs)
+BATCHD_RPC(ListJobs)
+BATCHD_RPC(CancelJob)
+BATCHD_RPC(TerminateJob)
+#undef BATCHD_RPC
+
+}  // namespace batchd::service

@@ -10,7 +10,7 @@ class BatchServiceImpl final : public batch::v1::BatchService::Service {
  public:
   explicit BatchServiceImpl(ControlPlane& plane) : plane_(plane) {}
 
-#define BATCHD_RPC(Name)                                                      \
+#define BATCHD_RPC(Name)                                                           \
   grpc::Status Name(grpc::ServerContext* ctx, const batch::v1::Name##Request* req, \
                     batch::v1::Name##Response* resp) override;
   BATCHD_RPC(CreateComputeEnvironment)

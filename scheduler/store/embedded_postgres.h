@@ -4,19 +4,25 @@
 // only on a Unix socket in a directory no other user can enter, so it needs no password and
 // no TCP port. When this process is root the cluster runs as the `postgres` system user
 // (initdb refuses root).
+//
+// The server is started with PR_SET_PDEATHSIG, which fires when the *thread* that created the
+// EmbeddedPostgres exits: create it on a thread that lives as long as the object (main).
+#include <sys/types.h>
+#include <chrono>
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 
 namespace batchd::store {
 
 struct EmbeddedPostgresOptions {
-  std::filesystem::path dir;  // the cluster's data directory, e.g. <data-dir>/postgres
+  std::filesystem::path dir{};  // the cluster's data directory, e.g. <data-dir>/postgres
   std::string database = "batchd";
   // false for tests: fsync and synchronous_commit off.
   bool durable = true;
   // Where the server's own log goes; empty = <dir>/postgres.log.
-  std::filesystem::path log_file;
+  std::filesystem::path log_file{};
+  // How long the server may take to accept connections (crash recovery included).
+  std::chrono::seconds start_timeout{30};
 };
 
 class EmbeddedPostgres {
@@ -35,11 +41,17 @@ class EmbeddedPostgres {
   // For logs: "embedded PostgreSQL 15 in /var/lib/batchd/postgres".
   std::string Describe() const;
   pid_t pid() const { return pid_; }
+  // False once the server has exited on its own (it is reaped here); batchd then stops too.
+  bool Running();
 
  private:
+  std::string UrlFor(const std::string& database) const;
+  void Stop();
+
   EmbeddedPostgresOptions options_;
   std::string url_;
   std::string socket_dir_;
+  bool socket_dir_is_temp_ = false;
   std::string version_;
   pid_t pid_ = -1;
 };

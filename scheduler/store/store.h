@@ -23,18 +23,18 @@ struct Page {
 };
 
 struct JobQuery {
-  std::string queue;  // empty = every queue
-  std::string array_job_id;
-  std::vector<batch::v1::JobStatus::Value> statuses;  // empty = every status
-  std::string name_prefix;       // case-insensitive prefix match on the job name
-  std::string name_exact;        // case-insensitive exact match (when set)
-  std::string definition_name;   // match jobs of this definition name...
-  std::optional<int> definition_revision;  // ...and revision, when set
+  std::string queue{};  // empty = every queue
+  std::string array_job_id{};
+  std::vector<batch::v1::JobStatus::Value> statuses{};  // empty = every status
+  std::string name_prefix{};                 // case-insensitive prefix match on the job name
+  std::string name_exact{};                  // case-insensitive exact match (when set)
+  std::string definition_name{};             // match jobs of this definition name...
+  std::optional<int> definition_revision{};  // ...and revision, when set
   bool definition_is_prefix = false;
-  std::optional<int64_t> created_before;  // epoch ms, exclusive
-  std::optional<int64_t> created_after;   // epoch ms, exclusive
+  std::optional<int64_t> created_before{};  // epoch ms, exclusive
+  std::optional<int64_t> created_after{};   // epoch ms, exclusive
   int max_results = 100;
-  std::string next_token;
+  std::string next_token{};
 };
 
 // A job to insert. `detail` is complete (id, arn, status, createdAt, ...).
@@ -91,8 +91,8 @@ class Store {
                                                            std::optional<int> revision);
   struct DefinitionQuery {
     std::vector<std::pair<std::string, std::optional<int>>> refs;  // empty = all
-    std::string name;    // only this name, when set
-    std::string status;  // ACTIVE | INACTIVE, when set
+    std::string name;                                              // only this name, when set
+    std::string status;                                            // ACTIVE | INACTIVE, when set
     int max_results = 100;
     std::string next_token;
   };

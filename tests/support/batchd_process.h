@@ -1,35 +1,42 @@
 #pragma once
 // Runs the real batchd binary as a child process on 127.0.0.1 port 0.
+#include <sys/types.h>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
-#include <sys/types.h>
 
 namespace batchd::testing {
 
 struct BatchdOptions {
-  std::filesystem::path data_dir;  // required
-  std::string database_url;        // empty = embedded PostgreSQL under data_dir
-  std::vector<std::string> extra_args;
+  std::filesystem::path data_dir{};  // required
+  std::string database_url{};        // empty = embedded PostgreSQL under data_dir
+  std::vector<std::string> extra_args{};
 };
 
 class BatchdProcess {
  public:
-  // Starts batchd and waits until it serves (its address file appears); throws on failure,
-  // with the tail of batchd's log in the message.
+  // Starts batchd and waits until it serves (its address file <data_dir>/batchd.addr
+  // appears); throws on failure, with the tail of batchd's log in the message.
   explicit BatchdProcess(BatchdOptions options);
   ~BatchdProcess();  // Stop() if still running
+  BatchdProcess(const BatchdProcess&) = delete;
+  BatchdProcess& operator=(const BatchdProcess&) = delete;
 
   const std::string& address() const { return address_; }  // "127.0.0.1:PORT"
-  // SIGTERM, then wait for exit; returns the exit status (as from waitpid's WEXITSTATUS).
+  // SIGTERM, then wait for exit (SIGKILL after 30 s); returns the exit code, or 128 + the
+  // signal number when a signal ended it.
   int Stop();
   void Kill();  // SIGKILL, then reap
-  std::string Log() const;  // what batchd wrote to stdout/stderr so far
+  bool running() const { return pid_ > 0; }
+  // What this batchd wrote to stdout/stderr so far (<data_dir>/batchd.log holds every run).
+  std::string Log() const;
   pid_t pid() const { return pid_; }
 
  private:
   BatchdOptions options_;
   std::filesystem::path log_path_;
+  std::uintmax_t log_offset_ = 0;
   std::string address_;
   pid_t pid_ = -1;
 };
@@ -39,12 +46,13 @@ std::string BatchdBinary();
 std::string BatchctlBinary();
 
 struct CommandResult {
-  int exit_code = -1;
+  int exit_code = -1;  // 128 + signal number when a signal ended it
   std::string out;
   std::string err;
 };
-// Runs a program with arguments (no shell), optional stdin text and extra environment
-// entries ("K=V"); waits for it with a deadline and captures its output.
+// Runs a program with arguments (no shell; a name without '/' is looked up in PATH), optional
+// stdin text and extra environment entries ("K=V", replacing ours); waits for it (killing it
+// after 60 s) and captures its output.
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_text = "",
                          const std::vector<std::string>& env = {});
 

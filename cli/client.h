@@ -1,0 +1,55 @@
+#pragma once
+// The connection to batchd: one channel, a deadline on every call, and every failed call
+// turned into a CliError whose message a person can act on.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <grpcpp/grpcpp.h>
+
+#include "batch/v1/batch_service.grpc.pb.h"
+
+namespace batchd::cli {
+
+inline constexpr std::string_view kDefaultServer = "localhost:7100";
+
+// "host" gets batchd's default port; "host:port", "[v6]:port" and "unix:..." pass unchanged.
+std::string NormalizeServerAddress(std::string_view address);
+
+class Client {
+ public:
+  using Stub = batch::v1::BatchService::Stub;
+
+  Client(std::string address, std::chrono::milliseconds connect_timeout,
+         std::chrono::milliseconds call_timeout);
+
+  const std::string& address() const { return address_; }
+
+  // client.Call(&Client::Stub::DescribeJobs, request) returns the response or throws CliError.
+  template <typename Req, typename Resp>
+  Resp Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+            const std::type_identity_t<Req>& request) {
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    Resp response;
+    grpc::Status status = (stub_.get()->*method)(&ctx, request, &response);
+    if (!status.ok()) Fail(status);
+    return response;
+  }
+
+ private:
+  void Prepare(grpc::ClientContext* ctx);
+  [[noreturn]] void Fail(const grpc::Status& status) const;
+  std::string Unreachable(std::string_view why) const;
+
+  std::string address_;
+  std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds call_timeout_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<Stub> stub_;
+  bool reached_ = false;  // the channel was READY once: later failures are not "cannot reach"
+};
+
+}  // namespace batchd::cli

@@ -1,0 +1,29 @@
+#pragma once
+// Small pieces the command files share.
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace batchd::cli {
+
+// Runs `action` after parsing if `cmd` was chosen; parse errors come first, so a bad flag
+// anywhere never half-runs a command.
+inline void OnSelected(CLI::App* cmd, Context& ctx, std::function<int()> action) {
+  cmd->callback([&ctx, action = std::move(action)] { ctx.action = action; });
+}
+
+// For verbs that take a resource type (get, describe, delete): a missing or unknown type is
+// a usage error that lists the types, rather than CLI11's "A subcommand is required".
+void RequireResourceType(CLI::App* verb, Context& ctx, const std::string& types);
+
+// The whole of FILE, or stdin for "-".
+std::string ReadInput(const std::string& file);
+
+// "warning: ..." on stderr, flushed after stdout so the two interleave in order.
+void Warn(const std::string& message);
+
+}  // namespace batchd::cli

@@ -1,0 +1,21 @@
+#pragma once
+// One function per verb family adds its subcommands to the app; each subcommand sets
+// Context::action, which Run() calls after parsing.
+namespace CLI {
+class App;
+}
+
+namespace batchd::cli {
+
+class Context;
+
+void AddApplyCommand(CLI::App& app, Context& ctx);
+void AddGetCommand(CLI::App& app, Context& ctx);
+void AddDescribeCommand(CLI::App& app, Context& ctx);
+void AddDeleteCommand(CLI::App& app, Context& ctx);
+void AddSubmitCommand(CLI::App& app, Context& ctx);
+void AddCancelCommands(CLI::App& app, Context& ctx);
+void AddWaitCommand(CLI::App& app, Context& ctx);
+void AddVersionCommand(CLI::App& app, Context& ctx);
+
+}  // namespace batchd::cli

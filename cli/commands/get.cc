@@ -1,0 +1,206 @@
+// batchctl get TYPE [NAME...]: lists resources as a table, or the API's JSON/YAML.
+#include <iostream>
+#include <memory>
+
+#include "api/job_states.h"
+#include "api/names.h"
+#include "cli/arguments.h"
+#include "cli/commands/command_util.h"
+#include "cli/commands/commands.h"
+#include "cli/commands/tables.h"
+#include "cli/errors.h"
+
+namespace batchd::cli {
+namespace {
+
+using namespace batch::v1;
+using Stub = Client::Stub;
+
+// DescribeJobs takes at most this many ids per call (the server's limit).
+constexpr int kDescribeJobsBatch = 100;
+// ListJobs with a name filter pages at most this many (the server's limit).
+constexpr int kListPage = 100;
+
+struct GetOptions {
+  std::vector<std::string> names;
+  // job definitions
+  bool all_revisions = false;
+  // jobs
+  std::string queue;
+  std::vector<std::string> statuses;
+  std::string name_filter;
+  int limit = 0;
+};
+
+template <typename Response>
+int Print(Context& ctx, const Response& resp, const Table& table, const std::string& what) {
+  const OutputFormat format = ctx.Format(OutputFormat::kTable);
+  if (format != OutputFormat::kTable) {
+    PrintMessage(std::cout, resp, format);
+  } else if (table.empty()) {
+    std::cerr << "No " << what << " found.\n";
+  } else {
+    table.Print(std::cout);
+  }
+  return kExitOk;
+}
+
+// With names, every name must exist: a typo is an error, not an empty table.
+void CheckAllFound(const std::vector<std::string>& wanted, const std::vector<std::string>& found,
+                   const std::string& what) {
+  for (const auto& name : wanted) {
+    bool present = false;
+    for (const auto& f : found) present = present || f == name || NameFromArn(name) == f;
+    if (!present) throw CliError(what + " \"" + name + "\" not found");
+  }
+}
+
+int GetComputeEnvironments(Context& ctx, const GetOptions& opts) {
+  DescribeComputeEnvironmentsRequest req;
+  for (const auto& n : opts.names) req.add_compute_environments(n);
+  DescribeComputeEnvironmentsResponse all;
+  do {
+    auto page = ctx.client().Call(&Stub::DescribeComputeEnvironments, req);
+    for (auto& ce : *page.mutable_compute_environments()) {
+      *all.add_compute_environments() = std::move(ce);
+    }
+    req.set_next_token(page.next_token());
+  } while (!req.next_token().empty());
+  std::vector<std::string> found;
+  Table table = ComputeEnvironmentTable();
+  for (const auto& ce : all.compute_environments()) {
+    found.push_back(ce.compute_environment_name());
+    AddComputeEnvironmentRow(&table, ce);
+  }
+  CheckAllFound(opts.names, found, "compute environment");
+  return Print(ctx, all, table, "compute environments");
+}
+
+int GetJobQueues(Context& ctx, const GetOptions& opts) {
+  DescribeJobQueuesRequest req;
+  for (const auto& n : opts.names) req.add_job_queues(n);
+  DescribeJobQueuesResponse all;
+  do {
+    auto page = ctx.client().Call(&Stub::DescribeJobQueues, req);
+    for (auto& q : *page.mutable_job_queues()) *all.add_job_queues() = std::move(q);
+    req.set_next_token(page.next_token());
+  } while (!req.next_token().empty());
+  std::vector<std::string> found;
+  Table table = JobQueueTable();
+  for (const auto& q : all.job_queues()) {
+    found.push_back(q.job_queue_name());
+    AddJobQueueRow(&table, q);
+  }
+  CheckAllFound(opts.names, found, "job queue");
+  return Print(ctx, all, table, "job queues");
+}
+
+int GetJobDefinitions(Context& ctx, const GetOptions& opts) {
+  DescribeJobDefinitionsRequest req;
+  for (const auto& n : opts.names) req.add_job_definitions(n);
+  // Listing everything shows what can be submitted; named revisions are shown whatever
+  // their status.
+  if (opts.names.empty() && !opts.all_revisions) req.set_status("ACTIVE");
+  DescribeJobDefinitionsResponse all;
+  do {
+    auto page = ctx.client().Call(&Stub::DescribeJobDefinitions, req);
+    for (auto& d : *page.mutable_job_definitions()) *all.add_job_definitions() = std::move(d);
+    req.set_next_token(page.next_token());
+  } while (!req.next_token().empty());
+  Table table = JobDefinitionTable();
+  for (const auto& d : all.job_definitions()) AddJobDefinitionRow(&table, d);
+  if (!opts.names.empty() && all.job_definitions_size() == 0) {
+    throw CliError("no job definition matches " + opts.names.front());
+  }
+  return Print(ctx, all, table, "job definitions");
+}
+
+int GetJobsById(Context& ctx, const GetOptions& opts) {
+  DescribeJobsResponse all;
+  for (size_t i = 0; i < opts.names.size(); i += kDescribeJobsBatch) {
+    DescribeJobsRequest req;
+    for (size_t k = i; k < opts.names.size() && k < i + kDescribeJobsBatch; ++k) {
+      req.add_jobs(opts.names[k]);
+    }
+    auto page = ctx.client().Call(&Stub::DescribeJobs, req);
+    for (auto& j : *page.mutable_jobs()) *all.add_jobs() = std::move(j);
+  }
+  std::vector<std::string> found;
+  Table table = JobTable();
+  for (const auto& j : all.jobs()) {
+    found.push_back(j.job_id());
+    AddJobRow(&table, j);
+  }
+  CheckAllFound(opts.names, found, "job");
+  return Print(ctx, all, table, "jobs");
+}
+
+int GetJobs(Context& ctx, const GetOptions& opts) {
+  if (!opts.names.empty()) return GetJobsById(ctx, opts);
+  ListJobsRequest req;
+  req.set_job_queue(opts.queue);
+  for (auto s : ParseStatuses("--status", opts.statuses)) req.add_job_statuses(s);
+  if (!opts.name_filter.empty()) {
+    auto* filter = req.add_filters();
+    filter->set_name("JOB_NAME");
+    filter->add_values(opts.name_filter);
+  }
+  ListJobsResponse all;
+  do {
+    const int remaining = opts.limit > 0 ? opts.limit - all.job_summary_list_size() : kListPage;
+    req.set_max_results(std::min(remaining, kListPage));
+    auto page = ctx.client().Call(&Stub::ListJobs, req);
+    for (auto& j : *page.mutable_job_summary_list()) *all.add_job_summary_list() = std::move(j);
+    req.set_next_token(page.next_token());
+  } while (!req.next_token().empty() &&
+           (opts.limit == 0 || all.job_summary_list_size() < opts.limit));
+  Table table = JobTable();
+  for (const auto& j : all.job_summary_list()) AddJobRow(&table, j);
+  return Print(ctx, all, table, "jobs");
+}
+
+CLI::App* AddType(CLI::App* get, const std::string& name, const std::vector<std::string>& aliases,
+                  const std::string& help, GetOptions& opts, const std::string& names_help) {
+  auto* cmd = get->add_subcommand(name, help);
+  for (const auto& a : aliases) cmd->alias(a);
+  cmd->add_option("NAME", opts.names, names_help);
+  return cmd;
+}
+
+}  // namespace
+
+void AddGetCommand(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<GetOptions>();
+  auto* get = app.add_subcommand("get", "List resources: compute-environments (ce), job-queues "
+                                        "(jq), job-definitions (jd) or jobs");
+  RequireResourceType(get, ctx, "compute-environments (ce), job-queues (jq), job-definitions (jd) or jobs");
+
+  auto* ce = AddType(get, "compute-environments",
+                     {"ce", "ces", "compute-environment", "computeenvironments"},
+                     "List compute environments", *opts, "Only these (names or ARNs)");
+  OnSelected(ce, ctx, [&ctx, opts] { return GetComputeEnvironments(ctx, *opts); });
+
+  auto* jq = AddType(get, "job-queues", {"jq", "jqs", "queues", "queue", "job-queue", "jobqueues"},
+                     "List job queues", *opts, "Only these (names or ARNs)");
+  OnSelected(jq, ctx, [&ctx, opts] { return GetJobQueues(ctx, *opts); });
+
+  auto* jd = AddType(get, "job-definitions",
+                     {"jd", "jds", "definitions", "definition", "job-definition", "jobdefinitions"},
+                     "List job definitions (ACTIVE revisions unless --all)", *opts,
+                     "Only these: NAME (every revision) or NAME:REVISION");
+  jd->add_flag("--all", opts->all_revisions, "Include INACTIVE (deregistered) revisions");
+  OnSelected(jd, ctx, [&ctx, opts] { return GetJobDefinitions(ctx, *opts); });
+
+  auto* jobs = AddType(get, "jobs", {"job"}, "List jobs (every status unless --status)", *opts,
+                       "Only these job ids (the other filters are then ignored)");
+  jobs->add_option("--queue,-q", opts->queue, "Only jobs of this queue");
+  jobs->add_option("--status,-s", opts->statuses,
+                   "Only jobs in these statuses (repeat or comma-separate; e.g. RUNNABLE,RUNNING)")
+      ->allow_extra_args(false);
+  jobs->add_option("--name", opts->name_filter,
+                   "Only jobs with this name, or names starting with PREFIX when given as PREFIX*");
+  jobs->add_option("--limit", opts->limit, "Show at most N jobs")->check(CLI::PositiveNumber);
+  OnSelected(jobs, ctx, [&ctx, opts] { return GetJobs(ctx, *opts); });
+}
+
+}  // namespace batchd::cli

@@ -1,0 +1,7 @@
+#pragma once
+
+namespace batchd::cli {
+
+extern const char* const kVersion;
+
+}  // namespace batchd::cli

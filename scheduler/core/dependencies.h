@@ -1,0 +1,24 @@
+#pragma once
+// Whether a newly submitted job waits on its dependencies, may run, or has already failed
+// because a dependency ended the wrong way.
+#include <string>
+#include <vector>
+
+#include "batch/v1/types.pb.h"
+
+namespace batchd::core {
+
+struct DependencyState {
+  std::string job_id;
+  batch::v1::DependencyCondition::Value condition;  // unspecified = afterok
+  batch::v1::JobStatus::Value status;
+};
+
+struct InitialState {
+  batch::v1::JobStatus::Value status;
+  std::string reason;
+};
+
+InitialState DecideInitialState(const std::vector<DependencyState>& dependencies);
+
+}  // namespace batchd::core

@@ -1,0 +1,163 @@
+// Reading jobs (DescribeJobs, ListJobs) and the read-mutate-write of one job (UpdateJob).
+#include <pqxx/prepared_statement>
+#include <unordered_map>
+
+#include "api/api_error.h"
+#include "api/job_states.h"
+#include "store/connection_pool.h"
+#include "store/page_token.h"
+#include "store/row_codec.h"
+#include "store/store.h"
+#include "store/transaction.h"
+
+namespace batchd::store {
+namespace {
+
+using batch::v1::JobDetail;
+using batch::v1::JobSummary;
+
+constexpr std::string_view kListing = "jobs";
+
+// Builds a statement's text and its parameters together, so each value gets the right $n.
+class Params {
+ public:
+  std::string Add(std::string value, std::string_view type) {
+    values_.push_back(std::move(value));
+    return "$" + std::to_string(values_.size()) + "::" + std::string(type);
+  }
+  const std::vector<std::string>& values() const { return values_; }
+
+ private:
+  std::vector<std::string> values_;
+};
+
+std::string Conditions(const JobQuery& q, Params& p) {
+  std::string where = "TRUE";
+  if (!q.queue.empty()) where += " AND job_queue = " + p.Add(q.queue, "text");
+  if (!q.array_job_id.empty()) where += " AND array_job_id = " + p.Add(q.array_job_id, "text");
+  if (!q.name_exact.empty()) {
+    where += " AND lower(job_name) = lower(" + p.Add(q.name_exact, "text") + ")";
+  } else if (!q.name_prefix.empty()) {
+    where +=
+        " AND lower(job_name) LIKE " + p.Add(internal::LikePrefixPattern(q.name_prefix), "text");
+  }
+  if (!q.definition_name.empty()) {
+    if (q.definition_is_prefix) {
+      where += " AND lower(job_definition_name) LIKE " +
+               p.Add(internal::LikePrefixPattern(q.definition_name), "text");
+    } else {
+      where += " AND job_definition_name = " + p.Add(q.definition_name, "text");
+    }
+    if (q.definition_revision) {
+      where +=
+          " AND job_definition_revision = " + p.Add(std::to_string(*q.definition_revision), "int");
+    }
+  }
+  if (q.created_before) {
+    where += " AND created_at < " + p.Add(std::to_string(*q.created_before), "bigint");
+  }
+  if (q.created_after) {
+    where += " AND created_at > " + p.Add(std::to_string(*q.created_after), "bigint");
+  }
+  if (!q.next_token.empty()) {
+    auto key = internal::DecodePageToken(kListing, q.next_token, 2);
+    where += " AND (created_at, job_id) < (" +
+             p.Add(std::to_string(internal::PageTokenInt(key[0])), "bigint") + ", " +
+             p.Add(key[1], "text") + ")";
+  }
+  return where;
+}
+
+// One index range scan per status (each index is ordered by created_at within a status),
+// merged; a single `status = ANY(...)` would have to sort every matching row.
+std::string ListSql(const JobQuery& q, Params& p, int limit) {
+  const std::string where = Conditions(q, p);
+  const std::string order = " ORDER BY created_at DESC, job_id DESC LIMIT " + std::to_string(limit);
+  const std::string select = "SELECT " + std::string(internal::kJobSummaryColumns) + " FROM jobs";
+  if (q.statuses.empty()) return select + " WHERE " + where + order;
+  std::string sql = "SELECT * FROM (";
+  for (size_t i = 0; i < q.statuses.size(); ++i) {
+    if (i > 0) sql += " UNION ALL ";
+    sql += "(" + select + " WHERE " + where +
+           " AND status = " + p.Add(internal::JobStatusText(q.statuses[i]), "text") + order + ")";
+  }
+  return sql + ") AS t" + order;
+}
+
+void FillArrayStatus(pqxx::work& txn, std::unordered_map<std::string, JobDetail>& jobs) {
+  std::vector<std::string> parents;
+  for (auto& [id, job] : jobs) {
+    if (job.array_properties().size() > 0 && !job.array_properties().has_index()) {
+      parents.push_back(id);
+      auto* summary = job.mutable_array_properties()->mutable_status_summary();
+      for (auto status : api::AllJobStatuses()) (*summary)[internal::JobStatusText(status)] = 0;
+    }
+  }
+  if (parents.empty()) return;
+  for (const auto& row : txn.exec_prepared("jobs_array_status", internal::ArrayLiteral(parents))) {
+    auto& summary = *jobs[row[0].c_str()].mutable_array_properties()->mutable_status_summary();
+    summary[row[1].c_str()] = row[2].as<int>();
+  }
+}
+
+}  // namespace
+
+std::vector<JobDetail> Store::DescribeJobs(const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
+    std::unordered_map<std::string, JobDetail> found;
+    for (const auto& row : txn.exec_prepared("jobs_describe", internal::ArrayLiteral(ids))) {
+      found.emplace(row["job_id"].c_str(), internal::JobFromRow(row));
+    }
+    FillArrayStatus(txn, found);
+    std::vector<JobDetail> jobs;
+    for (const auto& id : ids) {
+      auto it = found.find(id);
+      if (it == found.end()) continue;
+      jobs.push_back(std::move(it->second));
+      found.erase(it);  // a repeated id is described once
+    }
+    return jobs;
+  });
+}
+
+Page<JobSummary> Store::ListJobs(const JobQuery& query) {
+  const int limit = internal::PageSize(query.max_results);
+  Params params;
+  const std::string sql = ListSql(query, params, limit + 1);
+  return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
+    auto rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params.values()));
+    Page<JobSummary> page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.items.size()) == limit) {
+        const auto& last = page.items.back();
+        page.next_token =
+            internal::EncodePageToken(kListing, {std::to_string(last.created_at()), last.job_id()});
+        break;
+      }
+      page.items.push_back(internal::JobSummaryFromRow(row));
+    }
+    return page;
+  });
+}
+
+JobDetail Store::UpdateJob(const std::string& job_id,
+                           const std::function<void(JobDetail&)>& mutate) {
+  const std::string what = "job \"" + job_id + "\"";
+  return internal::InTransaction(*pool_, what, [&](pqxx::work& txn) {
+    auto rows = txn.exec_prepared("jobs_get_for_update", job_id);
+    if (rows.empty()) api::ThrowNotFound(what + " not found");
+    const auto version = rows[0]["version"].as<int64_t>();
+    JobDetail job = internal::JobFromRow(rows[0]);
+    mutate(job);
+    if (job.job_id() != job_id) api::ThrowInvalid("jobId", "cannot be changed");
+    auto result = txn.exec_prepared(
+        "jobs_put", job_id, version, internal::JobStatusText(job.status()), job.status_reason(),
+        internal::NullIfZero(job.started_at()), internal::NullIfZero(job.stopped_at()),
+        job.is_cancelled(), job.is_terminated(), pqxx::binarystring(internal::AttemptsBytes(job)));
+    if (result.affected_rows() == 0) throw internal::LostRace{};
+    return job;
+  });
+}
+
+}  // namespace batchd::store

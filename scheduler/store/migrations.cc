@@ -1,0 +1,135 @@
+#include "store/migrations.h"
+
+#include <pqxx/transaction>
+
+#include "api/api_error.h"
+
+namespace batchd::store::internal {
+namespace {
+
+// pg_advisory_xact_lock(classid, objid) key space of batchd; see also job_definitions.cc.
+constexpr int kLockClassMigrations = 0x62617400;  // "bat\0"
+
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE compute_environments (
+  name        text PRIMARY KEY,
+  state       text NOT NULL,
+  version     bigint NOT NULL DEFAULT 1,
+  detail      bytea NOT NULL,  -- batch.v1.ComputeEnvironmentDetail
+  created_at  bigint NOT NULL, -- epoch ms
+  updated_at  bigint NOT NULL
+);
+
+CREATE TABLE job_queues (
+  name        text PRIMARY KEY,
+  state       text NOT NULL,
+  priority    integer NOT NULL,
+  version     bigint NOT NULL DEFAULT 1,
+  detail      bytea NOT NULL,  -- batch.v1.JobQueueDetail
+  created_at  bigint NOT NULL,
+  updated_at  bigint NOT NULL
+);
+
+-- Which queues use a compute environment: the foreign key keeps an environment in use from
+-- being deleted even if a queue takes it between the check and the delete.
+CREATE TABLE job_queue_compute_environments (
+  queue               text NOT NULL REFERENCES job_queues (name) ON DELETE CASCADE,
+  compute_environment text NOT NULL REFERENCES compute_environments (name),
+  ce_order            integer NOT NULL,
+  PRIMARY KEY (queue, compute_environment)
+);
+CREATE INDEX job_queue_compute_environments_by_ce
+  ON job_queue_compute_environments (compute_environment);
+
+CREATE TABLE job_definitions (
+  name        text NOT NULL,
+  revision    integer NOT NULL,
+  status      text NOT NULL CHECK (status IN ('ACTIVE', 'INACTIVE')),
+  detail      bytea NOT NULL,  -- batch.v1.JobDefinition (status comes from the column)
+  created_at  bigint NOT NULL,
+  PRIMARY KEY (name, revision)
+);
+CREATE INDEX job_definitions_by_status ON job_definitions (status, name, revision);
+
+CREATE TABLE jobs (
+  job_id                  text PRIMARY KEY,
+  job_name                text NOT NULL,
+  job_queue               text NOT NULL,  -- no foreign key: finished jobs outlive their queue
+  job_definition          text NOT NULL,
+  job_definition_name     text NOT NULL,
+  job_definition_revision integer,
+  status                  text NOT NULL CHECK (status IN ('SUBMITTED', 'PENDING', 'RUNNABLE',
+                            'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED')),
+  status_reason           text NOT NULL DEFAULT '',
+  scheduling_priority     integer NOT NULL DEFAULT 0,
+  share_identifier        text NOT NULL DEFAULT '',
+  created_at              bigint NOT NULL,
+  started_at              bigint,
+  stopped_at              bigint,
+  is_cancelled            boolean NOT NULL DEFAULT false,
+  is_terminated           boolean NOT NULL DEFAULT false,
+  array_job_id            text,     -- the parent, for a child of an array job
+  array_index             integer,
+  array_size              integer NOT NULL DEFAULT 0,
+  client_token            text UNIQUE,
+  request_fingerprint     text NOT NULL DEFAULT '',
+  version                 bigint NOT NULL DEFAULT 1,
+  spec                    bytea NOT NULL,  -- batch.v1.JobDetail as submitted, without attempts
+  attempts                bytea NOT NULL DEFAULT ''  -- batch.v1.JobDetail holding only attempts
+);
+-- The scheduler's queue order: what to place next in queue Q.
+CREATE INDEX jobs_runnable ON jobs (job_queue, scheduling_priority DESC, created_at, job_id)
+  WHERE status = 'RUNNABLE';
+-- ListJobs, newest first, keyset on (created_at, job_id).
+CREATE INDEX jobs_by_queue_status ON jobs (job_queue, status, created_at DESC, job_id DESC);
+CREATE INDEX jobs_by_status ON jobs (status, created_at DESC, job_id DESC);
+CREATE INDEX jobs_by_queue ON jobs (job_queue, created_at DESC, job_id DESC);
+CREATE INDEX jobs_by_created ON jobs (created_at DESC, job_id DESC);
+CREATE INDEX jobs_by_array ON jobs (array_job_id, created_at DESC, job_id DESC)
+  WHERE array_job_id IS NOT NULL;
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& AllMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "compute environments, job queues, job definitions, jobs", kMigration1},
+  };
+  return migrations;
+}
+
+int SchemaVersionOf(pqxx::transaction_base& txn) {
+  auto exists = txn.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL");
+  if (!exists[0].as<bool>()) return 0;
+  return txn.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+}
+
+int Migrate(pqxx::connection& conn) {
+  pqxx::work txn(conn);
+  // Held to commit: a second batchd waits here, then sees the first one's migrations.
+  txn.exec_params("SELECT pg_advisory_xact_lock($1, 0)", kLockClassMigrations);
+  txn.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "  version integer PRIMARY KEY,"
+      "  description text NOT NULL,"
+      "  applied_at timestamptz NOT NULL DEFAULT now())");
+  int current = SchemaVersionOf(txn);
+  const auto& migrations = AllMigrations();
+  int latest = migrations.back().version;
+  if (current > latest) {
+    api::ThrowFailedPrecondition("database schema version " + std::to_string(current) +
+                                 " is newer than this batchd understands (" +
+                                 std::to_string(latest) + "); upgrade batchd");
+  }
+  for (const auto& migration : migrations) {
+    if (migration.version <= current) continue;
+    txn.exec(std::string(migration.sql));
+    txn.exec_params("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)",
+                    migration.version, std::string(migration.description));
+    current = migration.version;
+  }
+  txn.commit();
+  return current;
+}
+
+}  // namespace batchd::store::internal
