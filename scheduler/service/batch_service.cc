@@ -54,23 +54,7 @@ grpc::Status StatusFromCurrentException() {
       return StatusFromCurrentException();                                                       \
     }                                                                                            \
   }
-BATCHD_RPC(CreateComputeEnvironment)
-BATCHD_RPC(UpdateComputeEnvironment)
-BATCHD_RPC(DeleteComputeEnvironment)
-BATCHD_RPC(DescribeComputeEnvironments)
-BATCHD_RPC(CreateJobQueue)
-BATCHD_RPC(UpdateJobQueue)
-BATCHD_RPC(DeleteJobQueue)
-BATCHD_RPC(DescribeJobQueues)
-BATCHD_RPC(RegisterJobDefinition)
-BATCHD_RPC(DeregisterJobDefinition)
-BATCHD_RPC(DescribeJobDefinitions)
-BATCHD_RPC(SubmitJob)
-BATCHD_RPC(SubmitJobs)
-BATCHD_RPC(DescribeJobs)
-BATCHD_RPC(ListJobs)
-BATCHD_RPC(CancelJob)
-BATCHD_RPC(TerminateJob)
+BATCHD_BATCH_RPCS(BATCHD_RPC)
 #undef BATCHD_RPC
 
 }  // namespace batchd::service

@@ -4,33 +4,37 @@
 #include "batch/v1/batch_service.grpc.pb.h"
 #include "service/control_plane.h"
 
+// Every BatchService RPC, each served by the ControlPlane method of the same name.
+#define BATCHD_BATCH_RPCS(X)     \
+  X(CreateComputeEnvironment)    \
+  X(UpdateComputeEnvironment)    \
+  X(DeleteComputeEnvironment)    \
+  X(DescribeComputeEnvironments) \
+  X(CreateJobQueue)              \
+  X(UpdateJobQueue)              \
+  X(DeleteJobQueue)              \
+  X(DescribeJobQueues)           \
+  X(RegisterJobDefinition)       \
+  X(DeregisterJobDefinition)     \
+  X(DescribeJobDefinitions)      \
+  X(SubmitJob)                   \
+  X(SubmitJobs)                  \
+  X(DescribeJobs)                \
+  X(ListJobs)                    \
+  X(CancelJob)                   \
+  X(TerminateJob)
+
 namespace batchd::service {
 
 class BatchServiceImpl final : public batch::v1::BatchService::Service {
  public:
   explicit BatchServiceImpl(ControlPlane& plane) : plane_(plane) {}
 
-#define BATCHD_RPC(Name)                                                           \
+#define BATCHD_DECLARE_RPC(Name)                                                   \
   grpc::Status Name(grpc::ServerContext* ctx, const batch::v1::Name##Request* req, \
                     batch::v1::Name##Response* resp) override;
-  BATCHD_RPC(CreateComputeEnvironment)
-  BATCHD_RPC(UpdateComputeEnvironment)
-  BATCHD_RPC(DeleteComputeEnvironment)
-  BATCHD_RPC(DescribeComputeEnvironments)
-  BATCHD_RPC(CreateJobQueue)
-  BATCHD_RPC(UpdateJobQueue)
-  BATCHD_RPC(DeleteJobQueue)
-  BATCHD_RPC(DescribeJobQueues)
-  BATCHD_RPC(RegisterJobDefinition)
-  BATCHD_RPC(DeregisterJobDefinition)
-  BATCHD_RPC(DescribeJobDefinitions)
-  BATCHD_RPC(SubmitJob)
-  BATCHD_RPC(SubmitJobs)
-  BATCHD_RPC(DescribeJobs)
-  BATCHD_RPC(ListJobs)
-  BATCHD_RPC(CancelJob)
-  BATCHD_RPC(TerminateJob)
-#undef BATCHD_RPC
+  BATCHD_BATCH_RPCS(BATCHD_DECLARE_RPC)
+#undef BATCHD_DECLARE_RPC
 
  private:
   ControlPlane& plane_;
