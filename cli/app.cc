@@ -54,9 +54,10 @@ int Run(int argc, const char* const* argv) {
     return PrintError(e.what(), e.exit_code());
   }
   if (!ctx.action) {
-    PrintError("a command is required: apply, get, describe, delete, submit, cancel, terminate, "
-               "wait or version",
-               kExitUsage);
+    PrintError(
+        "a command is required: apply, get, describe, delete, submit, cancel, terminate, "
+        "wait or version",
+        kExitUsage);
     std::cerr << "Run 'batchctl --help' for usage.\n";
     return kExitUsage;
   }

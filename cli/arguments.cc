@@ -34,7 +34,8 @@ std::pair<std::string, std::string> ParseKeyValue(std::string_view flag, std::st
   if (eq == std::string_view::npos) {
     UsageError(flag, "expected KEY=VALUE, got \"" + std::string(text) + "\"");
   }
-  if (eq == 0) UsageError(flag, "the KEY in KEY=VALUE is empty (got \"" + std::string(text) + "\")");
+  if (eq == 0)
+    UsageError(flag, "the KEY in KEY=VALUE is empty (got \"" + std::string(text) + "\")");
   return {std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
 }
 

@@ -88,8 +88,7 @@ void Client::Fail(const grpc::Status& status) const {
       if (!reached_) throw CliError(Unreachable(ConnectFailure(msg)));
       throw CliError("batchd at " + address_ + " is unavailable: " + msg);
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      throw CliError("batchd at " + address_ + " did not answer within " +
-                     Seconds(call_timeout_));
+      throw CliError("batchd at " + address_ + " did not answer within " + Seconds(call_timeout_));
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::OUT_OF_RANGE:
       throw CliError("invalid request: " + msg);

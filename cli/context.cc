@@ -4,8 +4,8 @@ namespace batchd::cli {
 
 Client& Context::client() {
   if (!client_) {
-    client_ = std::make_unique<Client>(NormalizeServerAddress(server), kConnectTimeout,
-                                       kCallTimeout);
+    client_ =
+        std::make_unique<Client>(NormalizeServerAddress(server), kConnectTimeout, kCallTimeout);
   }
   return *client_;
 }

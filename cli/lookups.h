@@ -15,7 +15,7 @@ std::optional<batch::v1::ComputeEnvironmentDetail> FindComputeEnvironment(Client
 std::optional<batch::v1::JobQueueDetail> FindJobQueue(Client& client, std::string_view name);
 // The ACTIVE revision with the highest number.
 std::optional<batch::v1::JobDefinition> FindLatestActiveDefinition(Client& client,
-                                                                  std::string_view name);
+                                                                   std::string_view name);
 std::optional<batch::v1::JobDetail> FindJob(Client& client, std::string_view id);
 
 batch::v1::ComputeEnvironmentDetail GetComputeEnvironment(Client& client, std::string_view name);

@@ -100,11 +100,18 @@ bool DiffComputeResources(const ComputeResource& d, const ComputeResource& c,
       d.node_boot_timeout_seconds() != c.node_boot_timeout_seconds()) {
     u->set_node_boot_timeout_seconds(d.node_boot_timeout_seconds());
   }
-  static const std::set<std::string> kUpdatable = {
-      "minv_cpus",       "maxv_cpus",      "desiredv_cpus",
-      "subnets",         "security_group_ids", "allocation_strategy",
-      "instance_types",  "type",           "provider",
-      "node_shapes",     "scale_down_delay_seconds", "node_boot_timeout_seconds"};
+  static const std::set<std::string> kUpdatable = {"minv_cpus",
+                                                   "maxv_cpus",
+                                                   "desiredv_cpus",
+                                                   "subnets",
+                                                   "security_group_ids",
+                                                   "allocation_strategy",
+                                                   "instance_types",
+                                                   "type",
+                                                   "provider",
+                                                   "node_shapes",
+                                                   "scale_down_delay_seconds",
+                                                   "node_boot_timeout_seconds"};
   CollectFixedDiffs(d, c, kUpdatable, "computeResources.", not_updatable);
   // Every field of the update is set only when it differs.
   std::vector<const FieldDescriptor*> set_fields;
@@ -207,7 +214,8 @@ bool SameJobDefinition(const RegisterJobDefinitionRequest& desired, const JobDef
   JobDefinition want;
   want.set_job_definition_name(desired.job_definition_name());
   *want.mutable_parameters() = desired.parameters();
-  if (desired.has_scheduling_priority()) want.set_scheduling_priority(desired.scheduling_priority());
+  if (desired.has_scheduling_priority())
+    want.set_scheduling_priority(desired.scheduling_priority());
   *want.mutable_container_properties() = desired.container_properties();
   *want.mutable_retry_strategy() = desired.retry_strategy();
   want.set_propagate_tags(desired.propagate_tags());

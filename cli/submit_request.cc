@@ -45,8 +45,10 @@ SubmitJobRequest BuildSubmitRequest(const SubmitOptions& opts) {
   }
   for (const auto& word : opts.command) overrides->add_command(word);
   if (overrides->ByteSizeLong() == 0) req.clear_container_overrides();
-  for (const auto& dep : opts.depends_on) *req.add_depends_on() = ParseDependency("--depends-on", dep);
-  if (opts.timeout_seconds > 0) req.mutable_timeout()->set_attempt_duration_seconds(opts.timeout_seconds);
+  for (const auto& dep : opts.depends_on)
+    *req.add_depends_on() = ParseDependency("--depends-on", dep);
+  if (opts.timeout_seconds > 0)
+    req.mutable_timeout()->set_attempt_duration_seconds(opts.timeout_seconds);
   if (opts.attempts > 0) req.mutable_retry_strategy()->set_attempts(opts.attempts);
   if (opts.array_size > 0) req.mutable_array_properties()->set_size(opts.array_size);
   req.set_client_token(opts.client_token);

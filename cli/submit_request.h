@@ -9,8 +9,8 @@ namespace batchd::cli {
 
 struct SubmitOptions {
   std::string queue;
-  std::string definition;  // NAME, NAME:REV or an ARN
-  std::string name;        // empty: the definition's name
+  std::string definition;               // NAME, NAME:REV or an ARN
+  std::string name;                     // empty: the definition's name
   std::vector<std::string> env;         // KEY=VALUE
   std::vector<std::string> params;      // KEY=VALUE
   std::vector<std::string> depends_on;  // see ParseDependency

@@ -72,8 +72,7 @@ Outcome ApplyJobQueue(Client& client, const CreateJobQueueRequest& req, bool dry
   return out;
 }
 
-Outcome ApplyJobDefinition(Client& client, const RegisterJobDefinitionRequest& req,
-                           bool dry_run) {
+Outcome ApplyJobDefinition(Client& client, const RegisterJobDefinitionRequest& req, bool dry_run) {
   const std::string& name = req.job_definition_name();
   auto latest = FindLatestActiveDefinition(client, name);
   if (latest && SameJobDefinition(req, *latest)) {
@@ -111,8 +110,7 @@ int RunApply(Context& ctx, const ApplyOptions& opts) {
                          std::string(KindLabel(doc.kind)) + "/" + doc.name + ": " + e.what(),
                      e.exit_code());
     }
-    std::cout << outcome.label << ' ' << outcome.verb << (opts.dry_run ? " (dry run)" : "")
-              << '\n';
+    std::cout << outcome.label << ' ' << outcome.verb << (opts.dry_run ? " (dry run)" : "") << '\n';
   }
   return kExitOk;
 }

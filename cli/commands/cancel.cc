@@ -20,26 +20,33 @@ struct StopOptions {
   std::string reason;
 };
 
-// The API answers success even when nothing changed (AWS's contract), so the job is read back
-// to tell the person what actually happened.
+// The API answers success even when nothing changed (AWS's contract), so the job is read
+// before and after to tell the person what actually happened.
+bool AlreadyFinished(Client& client, const std::string& id, const std::string& verb) {
+  const JobDetail job = GetJob(client, id);
+  if (!api::IsTerminal(job.status())) return false;
+  std::cout << "job/" << job.job_id() << " already " << api::JobStatusName(job.status())
+            << "; nothing to " << verb << '\n';
+  return true;
+}
+
 int RunCancel(Context& ctx, const StopOptions& opts) {
   int exit_code = kExitOk;
   for (const auto& id : opts.ids) {
+    if (AlreadyFinished(ctx.client(), id, "cancel")) continue;
     CancelJobRequest req;
     req.set_job_id(id);
     req.set_reason(opts.reason);
     ctx.client().Call(&Stub::CancelJob, req);
     const JobDetail job = GetJob(ctx.client(), id);
     const std::string status(api::JobStatusName(job.status()));
-    if (job.is_cancelled() && job.status() == JobStatus::FAILED) {
+    if (api::IsTerminal(job.status())) {
       std::cout << "job/" << job.job_id() << " cancelled\n";
-    } else if (api::IsTerminal(job.status())) {
-      std::cout << "job/" << job.job_id() << " already " << status << "; nothing to cancel\n";
     } else {
       std::cout.flush();
       std::cerr << "batchctl: job " << job.job_id() << " is " << status
-                << " and cannot be cancelled once started; use 'batchctl terminate "
-                << job.job_id() << "'\n";
+                << " and cannot be cancelled once started; use 'batchctl terminate " << job.job_id()
+                << "'\n";
       exit_code = kExitFailure;
     }
   }
@@ -48,16 +55,15 @@ int RunCancel(Context& ctx, const StopOptions& opts) {
 
 int RunTerminate(Context& ctx, const StopOptions& opts) {
   for (const auto& id : opts.ids) {
+    if (AlreadyFinished(ctx.client(), id, "terminate")) continue;
     TerminateJobRequest req;
     req.set_job_id(id);
     req.set_reason(opts.reason);
     ctx.client().Call(&Stub::TerminateJob, req);
     const JobDetail job = GetJob(ctx.client(), id);
     const std::string status(api::JobStatusName(job.status()));
-    if (job.is_terminated() && job.status() == JobStatus::FAILED) {
+    if (api::IsTerminal(job.status())) {
       std::cout << "job/" << job.job_id() << " terminated\n";
-    } else if (api::IsTerminal(job.status())) {
-      std::cout << "job/" << job.job_id() << " already " << status << "; nothing to terminate\n";
     } else {
       std::cout << "job/" << job.job_id() << " terminating (was " << status
                 << "; its agent is stopping it)\n";

@@ -19,8 +19,9 @@ void RequireResourceType(CLI::App* verb, Context& ctx, const std::string& types)
     if (ctx.action) return;
     const std::string name = verb->get_name();
     if (unknown->empty()) throw CliError(name + " needs a resource type: " + types, kExitUsage);
-    throw CliError("unknown resource type \"" + unknown->front() + "\" for " + name + "; expected " + types,
-                   kExitUsage);
+    throw CliError(
+        "unknown resource type \"" + unknown->front() + "\" for " + name + "; expected " + types,
+        kExitUsage);
   });
 }
 

@@ -20,10 +20,11 @@ struct DeleteOptions {
 };
 
 // The server refuses to delete an ENABLED resource; point at the flag that does both steps.
-CliError WithDisableHint(const CliError& e, bool disabled_first, const std::string& what) {
+CliError WithDisableHint(const CliError& e, bool disabled_first, const std::string& what,
+                         const std::string& name) {
   std::string message = e.what();
   if (!disabled_first && message.find("DISABLED") != std::string::npos) {
-    message += " (or run 'batchctl delete " + what + " NAME --disable')";
+    message += " (or run 'batchctl delete " + what + " " + name + " --disable')";
   } else if (disabled_first) {
     message += " (it was left DISABLED)";
   }
@@ -43,7 +44,7 @@ int DeleteComputeEnvironment(Context& ctx, const DeleteOptions& opts) {
   try {
     client.Call(&Stub::DeleteComputeEnvironment, req);
   } catch (const CliError& e) {
-    throw WithDisableHint(e, opts.disable, "compute-environment");
+    throw WithDisableHint(e, opts.disable, "compute-environment", opts.name);
   }
   std::cout << "computeenvironment/" << NameFromArn(opts.name) << " deleted\n";
   return kExitOk;
@@ -62,7 +63,7 @@ int DeleteJobQueue(Context& ctx, const DeleteOptions& opts) {
   try {
     client.Call(&Stub::DeleteJobQueue, req);
   } catch (const CliError& e) {
-    throw WithDisableHint(e, opts.disable, "job-queue");
+    throw WithDisableHint(e, opts.disable, "job-queue", opts.name);
   }
   std::cout << "jobqueue/" << NameFromArn(opts.name) << " deleted\n";
   return kExitOk;
@@ -99,7 +100,8 @@ void AddDeleteCommand(CLI::App& app, Context& ctx) {
   OnSelected(ce, ctx, [&ctx, ce_opts] { return DeleteComputeEnvironment(ctx, *ce_opts); });
 
   auto jq_opts = std::make_shared<DeleteOptions>();
-  auto* jq = del->add_subcommand("job-queue", "Delete a job queue (it must have no unfinished jobs)");
+  auto* jq =
+      del->add_subcommand("job-queue", "Delete a job queue (it must have no unfinished jobs)");
   for (const char* a : {"jq", "jqs", "queue", "queues", "job-queues", "jobqueue"}) jq->alias(a);
   jq->add_option("NAME", jq_opts->name, "Name or ARN")->required();
   jq->add_flag("--disable", jq_opts->disable, "Set its state to DISABLED first");
@@ -107,8 +109,8 @@ void AddDeleteCommand(CLI::App& app, Context& ctx) {
 
   auto jd_opts = std::make_shared<DeleteOptions>();
   auto* jd = del->add_subcommand("job-definition", "Deregister a job definition revision");
-  for (const char* a : {"jd", "jds", "definition", "definitions", "job-definitions",
-                        "jobdefinition"}) {
+  for (const char* a :
+       {"jd", "jds", "definition", "definitions", "job-definitions", "jobdefinition"}) {
     jd->alias(a);
   }
   jd->add_option("NAME", jd_opts->name, "NAME:REVISION or its ARN")->required();

@@ -35,16 +35,17 @@ void AddDescribeCommand(CLI::App& app, Context& ctx) {
       "describe",
       "Show one resource in full: compute-environment (ce), job-queue (jq), job-definition (jd) "
       "or job");
-  RequireResourceType(describe, ctx, "compute-environment (ce), job-queue (jq), job-definition (jd) or job");
+  RequireResourceType(describe, ctx,
+                      "compute-environment (ce), job-queue (jq), job-definition (jd) or job");
   AddType(describe, ctx, "compute-environment",
-          {"ce", "ces", "compute-environments", "computeenvironment"},
-          "Show a compute environment", "Name or ARN", GetComputeEnvironment);
+          {"ce", "ces", "compute-environments", "computeenvironment"}, "Show a compute environment",
+          "Name or ARN", GetComputeEnvironment);
   AddType(describe, ctx, "job-queue", {"jq", "jqs", "queue", "queues", "job-queues", "jobqueue"},
           "Show a job queue", "Name or ARN", GetJobQueue);
   AddType(describe, ctx, "job-definition",
           {"jd", "jds", "definition", "definitions", "job-definitions", "jobdefinition"},
-          "Show a job definition revision",
-          "NAME:REVISION, or NAME for its latest ACTIVE revision", GetJobDefinition);
+          "Show a job definition revision", "NAME:REVISION, or NAME for its latest ACTIVE revision",
+          GetJobDefinition);
   AddType(describe, ctx, "job", {"jobs"}, "Show a job, with its attempts", "Job id or ARN", GetJob);
 }
 

@@ -171,9 +171,11 @@ CLI::App* AddType(CLI::App* get, const std::string& name, const std::vector<std:
 
 void AddGetCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<GetOptions>();
-  auto* get = app.add_subcommand("get", "List resources: compute-environments (ce), job-queues "
-                                        "(jq), job-definitions (jd) or jobs");
-  RequireResourceType(get, ctx, "compute-environments (ce), job-queues (jq), job-definitions (jd) or jobs");
+  auto* get = app.add_subcommand("get",
+                                 "List resources: compute-environments (ce), job-queues "
+                                 "(jq), job-definitions (jd) or jobs");
+  RequireResourceType(get, ctx,
+                      "compute-environments (ce), job-queues (jq), job-definitions (jd) or jobs");
 
   auto* ce = AddType(get, "compute-environments",
                      {"ce", "ces", "compute-environment", "computeenvironments"},

@@ -41,8 +41,7 @@ void AddSubmitCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--vcpus", opts->vcpus, "vCPUs for the job (overrides the definition)");
   cmd->add_option("--memory", opts->memory_mib, "Memory in MiB (overrides the definition)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--timeout", opts->timeout_seconds,
-                  "Stop an attempt after this many seconds")
+  cmd->add_option("--timeout", opts->timeout_seconds, "Stop an attempt after this many seconds")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--attempts", opts->attempts, "Tries before the job fails (retry strategy)")
       ->check(CLI::PositiveNumber);

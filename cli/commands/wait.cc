@@ -54,11 +54,10 @@ int RunWait(Context& ctx, const WaitOptions& opts) {
     if (std::find(pending.begin(), pending.end(), id) == pending.end()) pending.push_back(id);
   }
   const auto start = SteadyClock::now();
-  const auto deadline =
-      opts.timeout_seconds > 0
-          ? start + std::chrono::duration_cast<SteadyClock::duration>(
-                        std::chrono::duration<double>(opts.timeout_seconds))
-          : SteadyClock::time_point::max();
+  const auto deadline = opts.timeout_seconds > 0
+                            ? start + std::chrono::duration_cast<SteadyClock::duration>(
+                                          std::chrono::duration<double>(opts.timeout_seconds))
+                            : SteadyClock::time_point::max();
   auto delay = kFirstPoll;
   bool any_failed = false;
   while (true) {
