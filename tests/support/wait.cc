@@ -9,7 +9,7 @@ bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds time
   for (;;) {
     if (done()) return true;
     if (std::chrono::steady_clock::now() >= deadline) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));  // the poll interval
   }
 }
 
