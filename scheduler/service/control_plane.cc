@@ -280,9 +280,10 @@ RegisterJobDefinitionResponse ControlPlane::RegisterJobDefinition(
   *def.mutable_parameters() = req.parameters();
   if (req.has_scheduling_priority()) def.set_scheduling_priority(req.scheduling_priority());
   *def.mutable_container_properties() = req.container_properties();
-  *def.mutable_retry_strategy() = req.retry_strategy();
+  // Only copied when given, so a definition without them describes without empty objects.
+  if (req.has_retry_strategy()) *def.mutable_retry_strategy() = req.retry_strategy();
   def.set_propagate_tags(req.propagate_tags());
-  *def.mutable_timeout() = req.timeout();
+  if (req.has_timeout()) *def.mutable_timeout() = req.timeout();
   *def.mutable_tags() = req.tags();
   *def.mutable_platform_capabilities() = req.platform_capabilities();
   if (def.platform_capabilities_size() == 0) def.add_platform_capabilities("EC2");

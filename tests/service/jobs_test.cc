@@ -113,6 +113,9 @@ TEST_F(Jobs, DefinitionRevisionsAndDeregister) {
   ASSERT_OK(CALL(DescribeJobDefinitions, dq, &described));
   ASSERT_EQ(described.job_definitions_size(), 1);
   EXPECT_EQ(described.job_definitions(0).revision(), 1);
+  // Registered without them, so describe must not show empty retryStrategy/timeout objects.
+  EXPECT_FALSE(described.job_definitions(0).has_retry_strategy());
+  EXPECT_FALSE(described.job_definitions(0).has_timeout());
 }
 
 TEST_F(Jobs, ClientTokenMakesSubmitIdempotent) {
