@@ -41,6 +41,8 @@ int Run(int argc, const char* const* argv) {
   AddSubmitCommand(app, ctx);
   AddCancelCommands(app, ctx);
   AddWaitCommand(app, ctx);
+  AddLogsCommand(app, ctx);
+  AddExplainCommand(app, ctx);
   AddVersionCommand(app, ctx);
 
   try {
@@ -56,7 +58,7 @@ int Run(int argc, const char* const* argv) {
   if (!ctx.action) {
     PrintError(
         "a command is required: apply, get, describe, delete, submit, cancel, terminate, "
-        "wait or version",
+        "wait, logs, explain or version",
         kExitUsage);
     std::cerr << "Run 'batchctl --help' for usage.\n";
     return kExitUsage;

@@ -92,6 +92,31 @@ std::vector<JobStatus::Value> ParseStatuses(std::string_view flag,
   return out;
 }
 
+std::vector<batch::v1::NodeState::Value> ParseNodeStates(std::string_view flag,
+                                                         const std::vector<std::string>& values) {
+  using batch::v1::NodeState;
+  std::vector<NodeState::Value> out;
+  for (const auto& value : values) {
+    std::string_view rest = value;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string_view item = rest.substr(0, comma);
+      if (!item.empty()) {
+        NodeState::Value state;
+        if (!NodeState::Value_Parse(Upper(item), &state) ||
+            state == NodeState::NODE_STATE_UNSPECIFIED) {
+          UsageError(flag, "must be one of LAUNCHING, READY, DRAINING, LOST, TERMINATED; got \"" +
+                               std::string(item) + "\"");
+        }
+        if (std::find(out.begin(), out.end(), state) == out.end()) out.push_back(state);
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
 std::string ParseVcpus(std::string_view flag, std::string_view text) {
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -23,6 +23,10 @@ batch::v1::JobDependency ParseDependency(std::string_view flag, std::string_view
 std::vector<batch::v1::JobStatus::Value> ParseStatuses(std::string_view flag,
                                                        const std::vector<std::string>& values);
 
+// Node states, read like ParseStatuses; empty input = every state (an empty list).
+std::vector<batch::v1::NodeState::Value> ParseNodeStates(std::string_view flag,
+                                                         const std::vector<std::string>& values);
+
 // A positive count of vCPUs: "2", "0.5".
 std::string ParseVcpus(std::string_view flag, std::string_view text);
 

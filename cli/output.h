@@ -34,6 +34,13 @@ void PrintMessage(std::ostream& out, const google::protobuf::Message& msg, Outpu
 
 // Epoch milliseconds as "2025-01-31T12:00:00Z"; "-" for 0 (not set).
 std::string FormatTime(int64_t epoch_ms);
+// Epoch milliseconds as "2025-01-31T12:00:00.123Z" (log lines need sub-second order).
+std::string FormatTimeMillis(int64_t epoch_ms);
+// A duration in milliseconds, short: "850ms", "12.3s", "4m05s", "2h03m".
+std::string FormatDuration(int64_t ms);
+// How long ago, coarse, as listings show it: "3s ago", "5m ago", "2h ago", "3d ago"; "-"
+// when `then_ms` is 0 (never).
+std::string FormatAge(int64_t then_ms, int64_t now_ms);
 // The name in an ARN ("arn:...:job-queue/high" -> "high"); other text unchanged.
 std::string NameFromArn(std::string_view arn);
 // Shortens to at most `max` characters, ending in "..." when cut.

@@ -230,6 +230,12 @@ bool SameJobDefinition(const RegisterJobDefinitionRequest& desired, const JobDef
   have.clear_status();
   have.clear_type();
   have.clear_created_at();
+  // An empty retryStrategy or timeout means the same as none; servers differ in which they
+  // store.
+  for (JobDefinition* def : {&want, &have}) {
+    if (def->retry_strategy().ByteSizeLong() == 0) def->clear_retry_strategy();
+    if (def->timeout().ByteSizeLong() == 0) def->clear_timeout();
+  }
   return MessageDifferencer::Equals(want, have);
 }
 

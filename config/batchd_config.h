@@ -1,6 +1,7 @@
 #pragma once
 // batchd's configuration: what the YAML file (--config) may say. Command-line flags override
 // it (scheduler/server/options.h).
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,10 +15,23 @@ struct BatchdConfig {
   // Empty: DefaultBatchdDataDir().
   std::filesystem::path data_dir;
   std::string log_level = "info";
+
+  // Join tokens agents must present. With none here and no token file, batchd generates one
+  // into <data_dir>/agent-token (what the agents it starts itself use).
+  std::vector<std::string> agent_tokens;
+  std::filesystem::path agent_token_file;  // one token per line
+
+  // The scheduler's event loop.
+  int node_lease_seconds = 30;  // a node silent this long is LOST; its attempts are retried
+  int heartbeat_seconds = 5;
+  int kill_grace_seconds = 10;            // SIGTERM to SIGKILL on timeout and terminate
+  int64_t log_limit_bytes = 1 << 20;      // per attempt and stream; the rest is dropped
+  int max_infrastructure_retries = 5;     // free retries after node loss, per job
+  std::string unplaceable_jobs = "fail";  // fail | wait: jobs no compute environment can fit
 };
 
-// Keys: listen, database_url, data_dir, log_level. Throws std::runtime_error naming the file,
-// the line and the key on an unknown key, a wrong type or a bad log level. Keys the file
+// Keys: the fields above, by name (agent_tokens is a list). Throws std::runtime_error naming the
+// file, the line and the key on an unknown key, a wrong type or a bad log level. Keys the file
 // leaves out keep the values of `defaults`.
 BatchdConfig LoadBatchdConfigFile(const std::filesystem::path& path,
                                   const BatchdConfig& defaults = {});

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds, and runs batchd on its own PostgreSQL with the example
-# compute environment, queue and job definition, then submits a first job. batchd keeps
-# running until Ctrl-C, which stops it cleanly. State lives in build/quickstart-data; a second
+# compute environment, queue and job definition and a local batch-agent, then runs a first job
+# and prints its output. Both keep running until Ctrl-C, which stops them cleanly. State lives in build/quickstart-data; a second
 # run reuses it.
 #
 #   BATCHD_LISTEN   address to serve on (default 127.0.0.1:7100)
@@ -11,12 +11,13 @@ repo=$PWD
 
 deploy/install-deps.sh
 cmake -S . -B build
-cmake --build build -j"$(nproc)" --target batchd batchctl
+cmake --build build -j"$(nproc)" --target batchd batchctl batch-agent
 
 data=$repo/build/quickstart-data
 listen=${BATCHD_LISTEN:-127.0.0.1:7100}
 batchd=$repo/build/scheduler/batchd
 batchctl=$repo/build/cli/batchctl
+agent=$repo/build/agent/batch-agent
 mkdir -p "$data"
 rm -f "$data/batchd.addr"  # left by a batchd that was killed: wait for the new one's
 
@@ -24,8 +25,14 @@ echo "quickstart: starting batchd (log: $data/batchd.log)"
 "$batchd" --data-dir "$data" --listen "$listen" >>"$data/batchd.log" 2>&1 &
 batchd_pid=$!
 
+agent_pid=
 stop_batchd() {
   { set +x; } 2>/dev/null
+  if [[ -n $agent_pid ]] && kill -0 "$agent_pid" 2>/dev/null; then
+    echo "quickstart: stopping batch-agent"
+    kill -TERM "$agent_pid" 2>/dev/null || true
+    wait "$agent_pid" || true
+  fi
   if kill -0 "$batchd_pid" 2>/dev/null; then
     echo "quickstart: stopping batchd"
     kill -TERM "$batchd_pid" 2>/dev/null || true
@@ -56,13 +63,26 @@ echo "quickstart: batchd serves on $addr"
 
 set -x
 "$batchctl" --server "$addr" apply -f deploy/examples/quickstart.yaml
-"$batchctl" --server "$addr" submit --queue default --definition hello --name hello-1
+{ set +x; } 2>/dev/null
+
+# The agent joins with the token batchd generated into its data directory.
+echo "quickstart: starting batch-agent (log: $data/agent.log)"
+"$agent" --scheduler "$addr" --token-file "$data/agent-token" --compute-environment local \
+  --work-dir "$data/agent" >>"$data/agent.log" 2>&1 &
+agent_pid=$!
+
+set -x
+job=$("$batchctl" --server "$addr" submit --queue default --definition hello --name hello-1)
+"$batchctl" --server "$addr" wait "$job" --timeout 60
+"$batchctl" --server "$addr" logs "$job"
 "$batchctl" --server "$addr" get jobs
+"$batchctl" --server "$addr" get nodes
 { set +x; } 2>/dev/null
 
 cat <<MSG
 
-batchd is running on $addr (state in $data, log in $data/batchd.log).
+batchd is running on $addr with a local agent (state in $data, logs in $data/batchd.log
+and $data/agent.log).
 Try:  BATCHD_ADDR=$addr $batchctl get jobs
 Press Ctrl-C to stop it.
 MSG

@@ -16,6 +16,8 @@ void AddDeleteCommand(CLI::App& app, Context& ctx);
 void AddSubmitCommand(CLI::App& app, Context& ctx);
 void AddCancelCommands(CLI::App& app, Context& ctx);
 void AddWaitCommand(CLI::App& app, Context& ctx);
+void AddLogsCommand(CLI::App& app, Context& ctx);
+void AddExplainCommand(CLI::App& app, Context& ctx);
 void AddVersionCommand(CLI::App& app, Context& ctx);
 
 }  // namespace batchd::cli

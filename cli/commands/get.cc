@@ -1,4 +1,6 @@
 // batchctl get TYPE [NAME...]: lists resources as a table, or the API's JSON/YAML.
+#include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -30,7 +32,16 @@ struct GetOptions {
   std::vector<std::string> statuses;
   std::string name_filter;
   int limit = 0;
+  // nodes
+  std::string compute_environment;
+  std::vector<std::string> states;
 };
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 template <typename Response>
 int Print(Context& ctx, const Response& resp, const Table& table, const std::string& what) {
@@ -159,6 +170,31 @@ int GetJobs(Context& ctx, const GetOptions& opts) {
   return Print(ctx, all, table, "jobs");
 }
 
+int GetNodes(Context& ctx, const GetOptions& opts) {
+  ListNodesRequest req;
+  req.set_compute_environment(NameFromArn(opts.compute_environment));
+  for (auto state : ParseNodeStates("--state", opts.states)) req.add_states(state);
+  auto resp = ctx.client().Call(&Stub::ListNodes, req);
+  if (!opts.names.empty()) {
+    ListNodesResponse chosen;
+    for (const auto& node : resp.nodes()) {
+      if (std::find(opts.names.begin(), opts.names.end(), node.node_id()) != opts.names.end()) {
+        *chosen.add_nodes() = node;
+      }
+    }
+    resp = std::move(chosen);
+  }
+  std::vector<std::string> found;
+  Table table = NodeTable();
+  const int64_t now = NowMs();
+  for (const auto& node : resp.nodes()) {
+    found.push_back(node.node_id());
+    AddNodeRow(&table, node, now);
+  }
+  CheckAllFound(opts.names, found, "node");
+  return Print(ctx, resp, table, "nodes");
+}
+
 CLI::App* AddType(CLI::App* get, const std::string& name, const std::vector<std::string>& aliases,
                   const std::string& help, GetOptions& opts, const std::string& names_help) {
   auto* cmd = get->add_subcommand(name, help);
@@ -173,9 +209,9 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<GetOptions>();
   auto* get = app.add_subcommand("get",
                                  "List resources: compute-environments (ce), job-queues "
-                                 "(jq), job-definitions (jd) or jobs");
-  RequireResourceType(get, ctx,
-                      "compute-environments (ce), job-queues (jq), job-definitions (jd) or jobs");
+                                 "(jq), job-definitions (jd), jobs or nodes");
+  RequireResourceType(
+      get, ctx, "compute-environments (ce), job-queues (jq), job-definitions (jd), jobs or nodes");
 
   auto* ce = AddType(get, "compute-environments",
                      {"ce", "ces", "compute-environment", "computeenvironments"},
@@ -203,6 +239,17 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
                    "Only jobs with this name, or names starting with PREFIX when given as PREFIX*");
   jobs->add_option("--limit", opts->limit, "Show at most N jobs")->check(CLI::PositiveNumber);
   OnSelected(jobs, ctx, [&ctx, opts] { return GetJobs(ctx, *opts); });
+
+  auto* nodes = AddType(get, "nodes", {"node"},
+                        "List the agents' machines: state, resources used/total, jobs, heartbeat",
+                        *opts, "Only these node ids");
+  nodes->add_option("--compute-environment,--ce", opts->compute_environment,
+                    "Only nodes of this compute environment (name or ARN)");
+  nodes
+      ->add_option("--state", opts->states,
+                   "Only nodes in these states (repeat or comma-separate; e.g. READY,DRAINING)")
+      ->allow_extra_args(false);
+  OnSelected(nodes, ctx, [&ctx, opts] { return GetNodes(ctx, *opts); });
 }
 
 }  // namespace batchd::cli

@@ -1,5 +1,6 @@
 #include "cli/commands/tables.h"
 
+#include <sstream>
 #include <string>
 
 #include "api/job_states.h"
@@ -27,6 +28,30 @@ std::string WhatItRuns(const ContainerProperties& c) {
     return Truncate("script: " + first, kWhatWidth);
   }
   return "-";
+}
+
+std::string UsedOfTotal(int64_t used, int64_t total) {
+  return std::to_string(used) + "/" + std::to_string(total);
+}
+
+std::string Outcome(const AttemptDetail& a) {
+  if (a.has_signal()) return "signal " + std::to_string(a.signal());
+  if (a.container().has_exit_code()) return "exit " + std::to_string(a.container().exit_code());
+  return "-";
+}
+
+std::string Duration(const AttemptDetail& a, int64_t now_ms) {
+  if (a.started_at() <= 0) return "-";
+  if (a.stopped_at() <= 0) return FormatDuration(now_ms - a.started_at()) + " (running)";
+  return FormatDuration(a.stopped_at() - a.started_at());
+}
+
+std::string AttemptReason(const AttemptDetail& a) {
+  std::string reason = !a.status_reason().empty() ? a.status_reason() : a.container().reason();
+  if (a.infrastructure_failure()) {
+    reason += std::string(reason.empty() ? "" : " ") + "(infrastructure: not counted)";
+  }
+  return reason.empty() ? "-" : reason;
 }
 
 }  // namespace
@@ -79,6 +104,46 @@ void AddJobRow(Table* table, const JobDetail& job) {
   table->AddRow({job.job_id(), job.job_name(), NameFromArn(job.job_queue()),
                  std::string(api::JobStatusName(job.status())), FormatTime(job.created_at()),
                  job.status_reason()});
+}
+
+Table NodeTable() {
+  return Table({"NODE", "CE", "STATE", "VCPU", "MEMORY-MIB", "GPU", "JOBS", "HEARTBEAT"});
+}
+
+void AddNodeRow(Table* table, const NodeDetail& node, int64_t now_ms) {
+  const auto& used = node.used();
+  const auto& total = node.total();
+  table->AddRow(
+      {node.node_id(),
+       node.compute_environment().empty() ? "-" : NameFromArn(node.compute_environment()),
+       Word(NodeState::Value_Name(node.state()), "NODE_STATE_"),
+       UsedOfTotal(used.vcpus(), total.vcpus()), UsedOfTotal(used.memory_mib(), total.memory_mib()),
+       total.gpus() > 0 ? UsedOfTotal(used.gpus(), total.gpus()) : "-",
+       std::to_string(node.attempt_ids_size()), FormatAge(node.last_heartbeat_at(), now_ms)});
+}
+
+std::string AttemptsComment(const JobDetail& job, int64_t now_ms) {
+  if (job.attempts_size() == 0) return "";
+  Table table({"ATTEMPT", "NODE", "STARTED", "DURATION", "RESULT", "REASON"});
+  for (int i = 0; i < job.attempts_size(); ++i) {
+    const AttemptDetail& a = job.attempts(i);
+    const int number = a.attempt_number() > 0 ? a.attempt_number() : i + 1;
+    table.AddRow({std::to_string(number), a.node_id().empty() ? "-" : a.node_id(),
+                  FormatTime(a.started_at()), Duration(a, now_ms), Outcome(a), AttemptReason(a)});
+  }
+  std::ostringstream rows;
+  table.Print(rows);
+  std::string out = "# attempts:\n";
+  std::istringstream lines(rows.str());
+  for (std::string line; std::getline(lines, line);) out += "#   " + line + "\n";
+  return out;
+}
+
+std::string ExplanationText(const ExplainJobResponse& e) {
+  std::string out = e.job_id() + "  " + std::string(api::JobStatusName(e.status())) + "\n";
+  if (!e.summary().empty()) out += e.summary() + "\n";
+  for (const auto& detail : e.details()) out += "  " + detail + "\n";
+  return out;
 }
 
 }  // namespace batchd::cli

@@ -1,5 +1,8 @@
 #pragma once
 // The table form of each resource: one header and one row builder per kind.
+#include <cstdint>
+#include <string>
+
 #include "batch/v1/batch_service.pb.h"
 #include "cli/output.h"
 
@@ -17,5 +20,17 @@ void AddJobDefinitionRow(Table* table, const batch::v1::JobDefinition& def);
 Table JobTable();
 void AddJobRow(Table* table, const batch::v1::JobSummary& job);
 void AddJobRow(Table* table, const batch::v1::JobDetail& job);
+
+// Resources and usage as "used/total"; the heartbeat's age is measured against `now_ms`.
+Table NodeTable();
+void AddNodeRow(Table* table, const batch::v1::NodeDetail& node, int64_t now_ms);
+
+// The job's attempts as a table inside YAML comments ("# ..."), so that describe's output
+// stays one YAML document; "" when the job has no attempts. A running attempt's duration is
+// measured against `now_ms`.
+std::string AttemptsComment(const batch::v1::JobDetail& job, int64_t now_ms);
+
+// "JOB_ID  STATUS", the summary, then each detail indented by two spaces.
+std::string ExplanationText(const batch::v1::ExplainJobResponse& explanation);
 
 }  // namespace batchd::cli

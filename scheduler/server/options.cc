@@ -15,8 +15,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   // A later flag wins over an earlier one, as with most Unix tools (and wrapper scripts).
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--config", f.config_file,
-                 "YAML config file (keys: listen, database_url, "
-                 "data_dir, log_level); flags override it");
+                 "YAML config file (keys: listen, database_url, data_dir, log_level, "
+                 "agent_tokens, agent_token_file, node_lease_seconds, heartbeat_seconds, "
+                 "kill_grace_seconds, log_limit_bytes, max_infrastructure_retries, "
+                 "unplaceable_jobs); flags override it");
   app.add_option("--listen", f.listen,
                  "address to serve the API on, HOST:PORT (default " +
                      config::BatchdConfig{}.listen + "; port 0 = any)");
@@ -26,6 +28,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   app.add_option("--database-url", f.database_url,
                  "PostgreSQL connection string or URL (default: an embedded cluster in "
                  "<data-dir>/postgres)");
+  app.add_option("--agent-token-file", f.agent_token_file,
+                 "file of join tokens agents must present, one per line (default: the config's, "
+                 "else one generated into <data-dir>/agent-token)");
   app.add_option(
       "--log-level", f.log_level, "one of " + [] {
         std::string s;
@@ -66,6 +71,7 @@ config::BatchdConfig ResolveConfig(const CommandLine& flags) {
   if (flags.database_url) cfg.database_url = *flags.database_url;
   if (flags.data_dir) cfg.data_dir = *flags.data_dir;
   if (flags.log_level) cfg.log_level = *flags.log_level;
+  if (flags.agent_token_file) cfg.agent_token_file = *flags.agent_token_file;
 
   config::ValidateLogLevel(cfg.log_level);
   ValidateListenAddress(cfg.listen);

@@ -14,6 +14,7 @@ struct CommandLine {
   std::optional<std::string> database_url;
   std::optional<std::string> data_dir;
   std::optional<std::string> log_level;
+  std::optional<std::string> agent_token_file;
 };
 
 struct ParsedCommandLine {

@@ -9,10 +9,13 @@
 #include <optional>
 
 #include "core/clock.h"
+#include "dispatch/dispatcher.h"
 #include "server/data_dir.h"
+#include "server/join_tokens.h"
 #include "server/options.h"
 #include "server/redact.h"
 #include "server/signals.h"
+#include "service/agent_service.h"
 #include "service/batch_service.h"
 #include "service/control_plane.h"
 #include "store/embedded_postgres.h"
@@ -48,19 +51,30 @@ std::string ServedAddress(const std::string& listen, int port) {
   return listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
 }
 
-std::unique_ptr<grpc::Server> StartGrpc(const std::string& listen, grpc::Service& service,
-                                        int* port) {
+std::unique_ptr<grpc::Server> StartGrpc(const std::string& listen,
+                                        const std::vector<grpc::Service*>& services, int* port) {
   grpc::ServerBuilder builder;
   // Without this, gRPC sets SO_REUSEPORT and a second batchd on our port would "succeed".
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
-  builder.RegisterService(&service);
+  for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) {
     throw std::runtime_error("cannot listen on " + listen +
                              " (address in use, or not an address of this machine)");
   }
   return server;
+}
+
+dispatch::DispatchOptions DispatchOptionsOf(const config::BatchdConfig& config) {
+  dispatch::DispatchOptions options;
+  options.node_lease_seconds = config.node_lease_seconds;
+  options.heartbeat_seconds = config.heartbeat_seconds;
+  options.fail_unplaceable_jobs = config.unplaceable_jobs == "fail";
+  options.settings.kill_grace_seconds = config.kill_grace_seconds;
+  options.settings.log_limit_bytes = config.log_limit_bytes;
+  options.settings.max_infrastructure_retries = config.max_infrastructure_retries;
+  return options;
 }
 
 }  // namespace
@@ -81,11 +95,16 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
 
     store::Store store(database_url);
     core::SystemClock clock;
+    dispatch::Dispatcher dispatcher(store, clock, DispatchOptionsOf(config));
+    dispatcher.Start();
     service::ControlPlane plane(store, clock);
+    plane.SetSchedulerHooks(&dispatcher);
     service::BatchServiceImpl batch_service(plane);
+    service::AgentServiceImpl agent_service(dispatcher, LoadJoinTokens(config));
 
     int port = 0;
-    std::unique_ptr<grpc::Server> grpc_server = StartGrpc(config.listen, batch_service, &port);
+    std::unique_ptr<grpc::Server> grpc_server =
+        StartGrpc(config.listen, {&batch_service, &agent_service}, &port);
     const std::string address = ServedAddress(config.listen, port);
     WriteAddressFile(config.data_dir, address);
     spdlog::info("listening on {}", address);
@@ -105,6 +124,9 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     }
     grpc_server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     grpc_server->Wait();
+    spdlog::debug("API stopped; stopping the scheduler");
+    dispatcher.Stop();
+    spdlog::debug("scheduler stopped");
     std::error_code ec;
     fs::remove(AddressFile(config.data_dir), ec);
     // Leaving the scope closes the store before the embedded server stops.

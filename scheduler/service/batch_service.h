@@ -22,7 +22,10 @@
   X(DescribeJobs)                \
   X(ListJobs)                    \
   X(CancelJob)                   \
-  X(TerminateJob)
+  X(TerminateJob)                \
+  X(ListNodes)                   \
+  X(ExplainJob)                  \
+  X(GetJobLogs)
 
 namespace batchd::service {
 

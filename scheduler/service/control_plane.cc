@@ -90,6 +90,7 @@ CreateComputeEnvironmentResponse ControlPlane::CreateComputeEnvironment(
   ce.set_updated_at(ce.created_at());
   api::ValidateComputeEnvironment(ce);
   store_.CreateComputeEnvironment(ce);
+  if (hooks_ != nullptr) hooks_->ResourcesChanged();
   CreateComputeEnvironmentResponse resp;
   resp.set_compute_environment_name(ce.compute_environment_name());
   resp.set_compute_environment_arn(ce.compute_environment_arn());
@@ -151,6 +152,7 @@ UpdateComputeEnvironmentResponse ControlPlane::UpdateComputeEnvironment(
     ce.set_updated_at(now);
     api::ValidateComputeEnvironment(ce);
   });
+  if (hooks_ != nullptr) hooks_->ResourcesChanged();
   UpdateComputeEnvironmentResponse resp;
   resp.set_compute_environment_name(updated.compute_environment_name());
   resp.set_compute_environment_arn(updated.compute_environment_arn());
@@ -173,6 +175,7 @@ DeleteComputeEnvironmentResponse ControlPlane::DeleteComputeEnvironment(
                                    ": remove it from their computeEnvironmentOrder first");
     }
   });
+  if (hooks_ != nullptr) hooks_->ResourcesChanged();
   return {};
 }
 
@@ -207,6 +210,7 @@ CreateJobQueueResponse ControlPlane::CreateJobQueue(const CreateJobQueueRequest&
   q.set_updated_at(q.created_at());
   api::ValidateJobQueue(q, limits_);
   store_.CreateJobQueue(q);
+  if (hooks_ != nullptr) hooks_->ResourcesChanged();
   CreateJobQueueResponse resp;
   resp.set_job_queue_name(q.job_queue_name());
   resp.set_job_queue_arn(q.job_queue_arn());
@@ -230,6 +234,7 @@ UpdateJobQueueResponse ControlPlane::UpdateJobQueue(const UpdateJobQueueRequest&
     q.set_updated_at(now);
     api::ValidateJobQueue(q, limits_);
   });
+  if (hooks_ != nullptr) hooks_->ResourcesChanged();
   UpdateJobQueueResponse resp;
   resp.set_job_queue_name(updated.job_queue_name());
   resp.set_job_queue_arn(updated.job_queue_arn());
@@ -250,6 +255,7 @@ DeleteJobQueueResponse ControlPlane::DeleteJobQueue(const DeleteJobQueueRequest&
           " unfinished job(s): wait for them, or cancel or terminate them first");
     }
   });
+  if (hooks_ != nullptr) hooks_->ResourcesChanged();
   return {};
 }
 

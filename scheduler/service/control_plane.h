@@ -5,6 +5,7 @@
 #include "api/validation.h"
 #include "batch/v1/batch_service.pb.h"
 #include "core/clock.h"
+#include "service/scheduler_hooks.h"
 #include "store/store.h"
 
 namespace batchd::service {
@@ -42,10 +43,18 @@ class ControlPlane {
   batch::v1::CancelJobResponse CancelJob(const batch::v1::CancelJobRequest& req);
   batch::v1::TerminateJobResponse TerminateJob(const batch::v1::TerminateJobRequest& req);
 
+  batch::v1::ListNodesResponse ListNodes(const batch::v1::ListNodesRequest& req);
+  batch::v1::ExplainJobResponse ExplainJob(const batch::v1::ExplainJobRequest& req);
+  batch::v1::GetJobLogsResponse GetJobLogs(const batch::v1::GetJobLogsRequest& req);
+
+  // Set once at start-up, before serving.
+  void SetSchedulerHooks(SchedulerHooks* hooks) { hooks_ = hooks; }
+
  private:
   store::Store& store_;
   const core::Clock& clock_;
   api::Limits limits_;
+  SchedulerHooks* hooks_ = nullptr;
 };
 
 }  // namespace batchd::service

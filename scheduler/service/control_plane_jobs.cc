@@ -164,6 +164,14 @@ SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
     jobs.push_back(std::move(job));
   }
   auto written = store_.InsertJobs(jobs);
+  if (hooks_ != nullptr) {
+    // A retried submit (same clientToken) answers with the stored job: only new ones count.
+    std::vector<JobDetail> inserted;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (written[i].job_id() == jobs[i].detail.job_id()) inserted.push_back(jobs[i].detail);
+    }
+    hooks_->JobsSubmitted(inserted);
+  }
   SubmitJobsResponse resp;
   for (auto& w : written) *resp.add_jobs() = std::move(w);
   return resp;
@@ -232,7 +240,7 @@ CancelJobResponse ControlPlane::CancelJob(const CancelJobRequest& req) {
   api::ValidateCancelOrTerminate(req.job_id(), req.reason());
   const std::string id = api::JobIdFromRef("jobId", req.job_id());
   const int64_t now = clock_.NowMillis();
-  store_.UpdateJob(id, [&](JobDetail& job) {
+  auto job = store_.UpdateJob(id, [&](JobDetail& job) {
     // As in AWS: a job that has started is not cancelled (use TerminateJob), and the call
     // still succeeds; a finished job is left as it is.
     if (!api::IsBeforeStart(job.status())) return;
@@ -242,6 +250,7 @@ CancelJobResponse ControlPlane::CancelJob(const CancelJobRequest& req) {
     job.set_is_cancelled(true);
     job.set_stopped_at(now);
   });
+  if (hooks_ != nullptr && job.is_cancelled()) hooks_->JobStopRequested(job);
   return {};
 }
 
@@ -249,7 +258,7 @@ TerminateJobResponse ControlPlane::TerminateJob(const TerminateJobRequest& req) 
   api::ValidateCancelOrTerminate(req.job_id(), req.reason());
   const std::string id = api::JobIdFromRef("jobId", req.job_id());
   const int64_t now = clock_.NowMillis();
-  store_.UpdateJob(id, [&](JobDetail& job) {
+  auto job = store_.UpdateJob(id, [&](JobDetail& job) {
     if (api::IsTerminal(job.status())) return;
     job.set_is_terminated(true);
     job.set_status_reason(req.reason());
@@ -258,9 +267,10 @@ TerminateJobResponse ControlPlane::TerminateJob(const TerminateJobRequest& req) 
       job.set_status(JobStatus::FAILED);
       job.set_stopped_at(now);
     }
-    // A started job keeps its status until its agent reports the kill; the dispatcher sees
+    // A started job keeps its status until its agent reports the kill; the scheduler sees
     // isTerminated and stops the attempt.
   });
+  if (hooks_ != nullptr && job.is_terminated()) hooks_->JobStopRequested(job);
   return {};
 }
 

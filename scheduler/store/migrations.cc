@@ -89,11 +89,42 @@ CREATE INDEX jobs_by_array ON jobs (array_job_id, created_at DESC, job_id DESC)
   WHERE array_job_id IS NOT NULL;
 )sql";
 
+// Logs are keyed by where a piece sits in its stream, so an agent's resend after a reconnect
+// is a no-op; `seq` is the order pieces were stored, which readers follow.
+constexpr std::string_view kMigration2 = R"sql(
+CREATE TABLE job_logs (
+  attempt_id  text NOT NULL,
+  stream      text NOT NULL CHECK (stream IN ('stdout', 'stderr')),
+  "offset"    bigint NOT NULL,  -- byte offset of data in its stream
+  size        integer NOT NULL, -- octet_length(data)
+  seq         bigserial NOT NULL,
+  job_id      text NOT NULL,
+  at          bigint NOT NULL,  -- epoch ms the agent read it
+  data        bytea NOT NULL,
+  truncated   boolean NOT NULL DEFAULT false,
+  -- An agent resending after a reconnect may cut its output at other places: a piece is the
+  -- same only with the same start and size; overlaps are trimmed when read.
+  PRIMARY KEY (attempt_id, stream, "offset", size)
+);
+CREATE INDEX job_logs_by_seq ON job_logs (attempt_id, seq);
+-- Followers ask on every poll whether the attempt's output was cut; few rows ever are.
+CREATE INDEX job_logs_truncated ON job_logs (attempt_id) WHERE truncated;
+
+CREATE TABLE nodes (
+  node_id             text PRIMARY KEY,
+  compute_environment text NOT NULL,
+  state               text NOT NULL,
+  detail              bytea NOT NULL,  -- batch.v1.NodeDetail
+  updated_at          bigint NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "compute environments, job queues, job definitions, jobs", kMigration1},
+      {2, "job logs, nodes", kMigration2},
   };
   return migrations;
 }

@@ -5,6 +5,11 @@
 
 namespace batchd::store::internal {
 
+void PrepareStatements(pqxx::connection& conn);
+
 void PrepareJobStatements(pqxx::connection& conn);
+void PrepareDispatchStatements(pqxx::connection& conn);
+void PrepareLogStatements(pqxx::connection& conn);
+void PrepareNodeStatements(pqxx::connection& conn);
 
 }  // namespace batchd::store::internal

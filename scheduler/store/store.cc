@@ -10,9 +10,16 @@
 
 namespace batchd::store {
 
+void internal::PrepareStatements(pqxx::connection& conn) {
+  PrepareJobStatements(conn);
+  PrepareDispatchStatements(conn);
+  PrepareLogStatements(conn);
+  PrepareNodeStatements(conn);
+}
+
 Store::Store(const std::string& database_url, int connections)
     : pool_(std::make_unique<ConnectionPool>(database_url, connections,
-                                             &internal::PrepareJobStatements)) {
+                                             &internal::PrepareStatements)) {
   auto lease = pool_->Acquire();
   try {
     internal::Migrate(*lease);

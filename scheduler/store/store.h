@@ -37,6 +37,23 @@ struct JobQuery {
   std::string next_token{};
 };
 
+// A piece of an attempt's output, as an agent shipped it.
+struct LogRecord {
+  std::string attempt_id{};
+  std::string job_id{};
+  std::string stream{};  // stdout | stderr
+  int64_t offset = 0;    // byte offset of `data` in its stream
+  int64_t at = 0;        // epoch ms
+  std::string data{};
+  bool truncated = false;  // the stream was cut after this piece
+};
+
+struct LogPage {
+  std::vector<LogRecord> records;  // in the order they were stored, overlaps already removed
+  std::string next_token;          // always set: pass back to get only what came after
+  bool truncated = false;          // a stored piece of this attempt is marked truncated
+};
+
 // A job to insert. `detail` is complete (id, arn, status, createdAt, ...).
 struct NewJob {
   batch::v1::JobDetail detail;
@@ -113,6 +130,27 @@ class Store {
   // isCancelled/isTerminated and attempts back. NOT_FOUND when missing.
   batch::v1::JobDetail UpdateJob(const std::string& job_id,
                                  const std::function<void(batch::v1::JobDetail&)>& mutate);
+
+  // ---- dispatch: the scheduler's event loop
+  // Jobs with one of `statuses`, for rebuilding the scheduler's view on start (RUNNABLE ones
+  // in queue order: scheduling priority descending, then created_at).
+  std::vector<batch::v1::JobDetail> LoadJobs(
+      const std::vector<batch::v1::JobStatus::Value>& statuses);
+  // One transaction: locks the existing jobs among `ids` (FOR UPDATE, in id order so two
+  // callers cannot deadlock), calls `mutate` on each (it returns whether it changed the job
+  // and may not throw for one job without failing all), writes the changed ones back as
+  // UpdateJob does (one statement for all), and stores `logs` (a piece whose
+  // (attempt, stream, offset) is already stored is skipped). Returns the changed jobs.
+  // `mutate` runs again on freshly read jobs if the transaction has to be retried.
+  std::vector<batch::v1::JobDetail> UpdateJobs(
+      const std::vector<std::string>& ids, const std::function<bool(batch::v1::JobDetail&)>& mutate,
+      const std::vector<LogRecord>& logs = {});
+  // Up to `max_bytes` of an attempt's logs after `next_token` ("" = from the start).
+  LogPage ReadLogs(const std::string& attempt_id, const std::string& next_token, int max_bytes);
+
+  // ---- nodes (written when a node registers or changes state, not on every heartbeat)
+  void UpsertNodes(const std::vector<batch::v1::NodeDetail>& nodes);
+  std::vector<batch::v1::NodeDetail> LoadNodes();
 
  private:
   std::unique_ptr<ConnectionPool> pool_;

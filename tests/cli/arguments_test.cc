@@ -83,6 +83,16 @@ TEST(ParseStatuses, UnknownStatusNamesTheFlag) {
   EXPECT_NE(msg.find("DONE"), std::string::npos);
 }
 
+TEST(ParseNodeStates, CommaListsAnyCaseAndEmptyMeansAll) {
+  using batch::v1::NodeState;
+  EXPECT_TRUE(ParseNodeStates("--state", {}).empty());
+  EXPECT_EQ(ParseNodeStates("--state", {"ready,Draining", "READY"}),
+            (std::vector<NodeState::Value>{NodeState::READY, NodeState::DRAINING}));
+  EXPECT_EQ(UsageMessage([] { ParseNodeStates("--state", {"READY,gone"}); }),
+            "--state: must be one of LAUNCHING, READY, DRAINING, LOST, TERMINATED; got \"gone\"");
+  EXPECT_NE(UsageMessage([] { ParseNodeStates("--state", {"NODE_STATE_UNSPECIFIED"}); }), "");
+}
+
 TEST(ParseVcpus, AcceptsPositiveNumbers) {
   EXPECT_EQ(ParseVcpus("--vcpus", "2"), "2");
   EXPECT_EQ(ParseVcpus("--vcpus", "0.5"), "0.5");

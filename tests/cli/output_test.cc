@@ -62,3 +62,32 @@ TEST(ParseOutputFormat, KnownNamesOnly) {
 
 }  // namespace
 }  // namespace batchd::cli
+
+namespace batchd::cli {
+namespace {
+
+TEST(FormatTimeMillis, UtcWithMilliseconds) {
+  EXPECT_EQ(FormatTimeMillis(1700000000123), "2023-11-14T22:13:20.123Z");
+  EXPECT_EQ(FormatTimeMillis(1700000000000), "2023-11-14T22:13:20.000Z");
+}
+
+TEST(FormatDuration, ShortFormsByMagnitude) {
+  EXPECT_EQ(FormatDuration(850), "850ms");
+  EXPECT_EQ(FormatDuration(12'345), "12.3s");
+  EXPECT_EQ(FormatDuration(245'000), "4m05s");
+  EXPECT_EQ(FormatDuration(7'380'000), "2h03m");
+  EXPECT_EQ(FormatDuration(-5), "0ms");
+}
+
+TEST(FormatAge, CoarseAndNeverNegative) {
+  const int64_t now = 1'700'000'000'000;
+  EXPECT_EQ(FormatAge(0, now), "-");
+  EXPECT_EQ(FormatAge(now - 3'999, now), "3s ago");
+  EXPECT_EQ(FormatAge(now + 5'000, now), "0s ago");
+  EXPECT_EQ(FormatAge(now - 600'000, now), "10m ago");
+  EXPECT_EQ(FormatAge(now - 5 * 3'600'000, now), "5h ago");
+  EXPECT_EQ(FormatAge(now - 3 * 86'400'000LL, now), "3d ago");
+}
+
+}  // namespace
+}  // namespace batchd::cli

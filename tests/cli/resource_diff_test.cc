@@ -172,6 +172,16 @@ TEST(SameJobDefinition, IdentityAndDefaultsAreIgnored) {
   EXPECT_TRUE(SameJobDefinition(DefinitionRequest(), StoredDefinition()));
 }
 
+TEST(SameJobDefinition, EmptyRetryStrategyAndTimeoutMeanNone) {
+  auto stored = StoredDefinition();
+  stored.clear_retry_strategy();
+  stored.clear_timeout();
+  EXPECT_TRUE(SameJobDefinition(DefinitionRequest(), stored));
+  auto req = DefinitionRequest();
+  req.mutable_timeout();
+  EXPECT_TRUE(SameJobDefinition(req, stored));
+}
+
 TEST(SameJobDefinition, AnyContentChangeDiffers) {
   auto req = DefinitionRequest();
   req.mutable_container_properties()->set_command(1, "bye");

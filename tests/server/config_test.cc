@@ -56,8 +56,43 @@ TEST_F(ConfigFileTest, UnknownKeyNamesFileLineAndKey) {
   const std::string err = ErrorOf("listen: 127.0.0.1:1\n\nlisten_port: 7100\n");
   EXPECT_NE(err.find("batchd.yaml:3:"), std::string::npos) << err;
   EXPECT_NE(err.find("unknown key 'listen_port'"), std::string::npos) << err;
-  EXPECT_NE(err.find("known keys: data_dir, database_url, listen, log_level"), std::string::npos)
+  EXPECT_NE(err.find("known keys: agent_token_file, agent_tokens, data_dir, database_url"),
+            std::string::npos)
       << err;
+}
+
+TEST_F(ConfigFileTest, SchedulerKeys) {
+  BatchdConfig cfg =
+      LoadBatchdConfigFile(Write("agent_tokens: [one, two]\n"
+                                 "agent_token_file: /etc/batchd/tokens\n"
+                                 "node_lease_seconds: 12\n"
+                                 "heartbeat_seconds: 3\n"
+                                 "kill_grace_seconds: 4\n"
+                                 "log_limit_bytes: 0\n"
+                                 "max_infrastructure_retries: 2\n"
+                                 "unplaceable_jobs: wait\n"));
+  EXPECT_EQ(cfg.agent_tokens, (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(cfg.agent_token_file, "/etc/batchd/tokens");
+  EXPECT_EQ(cfg.node_lease_seconds, 12);
+  EXPECT_EQ(cfg.heartbeat_seconds, 3);
+  EXPECT_EQ(cfg.kill_grace_seconds, 4);
+  EXPECT_EQ(cfg.log_limit_bytes, 0);
+  EXPECT_EQ(cfg.max_infrastructure_retries, 2);
+  EXPECT_EQ(cfg.unplaceable_jobs, "wait");
+}
+
+TEST_F(ConfigFileTest, BadSchedulerKeysAreClearErrorsThatNeverShowATokenValue) {
+  std::string err = ErrorOf("agent_tokens: [s3cr3t, {a: b}]\n");
+  EXPECT_NE(err.find("agent_tokens: each entry must be a non-empty string"), std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("s3cr3t"), std::string::npos) << err;
+  err = ErrorOf("node_lease_seconds: 0\n");
+  EXPECT_NE(err.find("node_lease_seconds: must be between 1 and 86400"), std::string::npos) << err;
+  err = ErrorOf("node_lease_seconds: 5\nheartbeat_seconds: 5\n");
+  EXPECT_NE(err.find("heartbeat_seconds must be less than node_lease_seconds"), std::string::npos)
+      << err;
+  err = ErrorOf("unplaceable_jobs: maybe\n");
+  EXPECT_NE(err.find("unplaceable_jobs"), std::string::npos) << err;
 }
 
 TEST_F(ConfigFileTest, WrongTypeNamesLineAndKey) {

@@ -157,6 +157,68 @@ pid_t Spawn(const std::vector<std::string>& argv_in, const std::vector<std::stri
 
 std::string BatchdBinary() { return BATCHD_BIN; }
 std::string BatchctlBinary() { return BATCHCTL_BIN; }
+std::string AgentBinary() { return BATCH_AGENT_BIN; }
+
+AgentProcess::AgentProcess(AgentOptions options) : options_(std::move(options)) {
+  if (options_.work_dir.empty()) throw std::invalid_argument("AgentProcess: work_dir is required");
+  fs::create_directories(options_.work_dir);
+  log_path_ = options_.work_dir / "agent.log";
+  std::vector<std::string> argv = {AgentBinary(),
+                                   "--scheduler",
+                                   options_.scheduler,
+                                   "--token-file",
+                                   options_.token_file.string(),
+                                   "--compute-environment",
+                                   options_.compute_environment,
+                                   "--work-dir",
+                                   options_.work_dir.string()};
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    throw std::system_error(errno, std::system_category(), "open " + log_path_.string());
+  }
+  std::error_code ec;
+  log_offset_ = fs::file_size(log_path_, ec);
+  try {
+    pid_ = Spawn(argv, MergedEnvironment({}), Stdio{-1, log_fd, log_fd});
+  } catch (...) {
+    close(log_fd);
+    throw;
+  }
+  close(log_fd);
+}
+
+AgentProcess::~AgentProcess() { Kill(); }
+
+int AgentProcess::Stop(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return exit_code_;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  if (!WaitFor(pid_, &status, timeout)) {
+    kill(pid_, SIGKILL);
+    status = Reap(pid_);
+  }
+  pid_ = -1;
+  return exit_code_ = ExitCode(status);
+}
+
+void AgentProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  exit_code_ = ExitCode(Reap(pid_));
+  pid_ = -1;
+}
+
+bool AgentProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  exit_code_ = ExitCode(status);
+  pid_ = -1;
+  return false;
+}
+
+std::string AgentProcess::Log() const { return ReadFile(log_path_, log_offset_); }
 
 BatchdProcess::BatchdProcess(BatchdOptions options) : options_(std::move(options)) {
   if (options_.data_dir.empty()) throw std::invalid_argument("BatchdProcess: data_dir is required");

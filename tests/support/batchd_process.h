@@ -1,6 +1,7 @@
 #pragma once
 // Runs the real batchd binary as a child process on 127.0.0.1 port 0.
 #include <sys/types.h>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -41,9 +42,44 @@ class BatchdProcess {
   pid_t pid_ = -1;
 };
 
+struct AgentOptions {
+  std::string scheduler{};             // batchd's address
+  std::filesystem::path token_file{};  // e.g. <batchd data dir>/agent-token
+  std::string compute_environment{};
+  std::filesystem::path work_dir{};       // required; its agent.log holds every run's output
+  std::vector<std::string> extra_args{};  // e.g. {"--vcpus", "2"}
+};
+
+// Runs the real batch-agent binary as a child process. Starting does not wait for it to
+// connect: poll the scheduler (e.g. ListNodes) for that.
+class AgentProcess {
+ public:
+  explicit AgentProcess(AgentOptions options);
+  ~AgentProcess();  // Kill() if still running: a test's agent never outlives it
+  AgentProcess(const AgentProcess&) = delete;
+  AgentProcess& operator=(const AgentProcess&) = delete;
+
+  // SIGTERM (the agent drains), then wait up to `timeout`; exit code or 128 + signal.
+  int Stop(std::chrono::seconds timeout = std::chrono::seconds(30));
+  void Kill();  // SIGKILL, then reap: the agent's jobs keep running, as after a crash
+  // Whether it is still running (reaps it when it exited; see exit_code()).
+  bool Running();
+  int exit_code() const { return exit_code_; }
+  std::string Log() const;
+  pid_t pid() const { return pid_; }
+
+ private:
+  AgentOptions options_;
+  std::filesystem::path log_path_;
+  std::uintmax_t log_offset_ = 0;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
+
 // Absolute paths of the built binaries (set by CMake).
 std::string BatchdBinary();
 std::string BatchctlBinary();
+std::string AgentBinary();
 
 struct CommandResult {
   int exit_code = -1;  // 128 + signal number when a signal ended it

@@ -1,0 +1,100 @@
+#pragma once
+// Per-attempt cgroups: the vCPU and memory limits, the peak memory and OOM kills an attempt
+// had, and a reliable list of its processes (setsid or double-forked ones included) to kill.
+// cgroup v2 when /sys/fs/cgroup is the unified hierarchy with memory (and cpu) available,
+// else v1 (separate memory, cpu, cpuacct hierarchies), else none.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace batchd::agent {
+
+enum class CgroupVersion { kNone, kV1, kV2 };
+
+struct CgroupLimits {
+  int vcpus = 0;             // 0: no CPU limit
+  int64_t memory_bytes = 0;  // 0: no memory limit
+};
+
+struct CgroupUsage {
+  std::optional<int64_t> peak_memory_bytes;
+  std::optional<int64_t> cpu_time_ms;  // every process that ran in it, waited for or not
+  bool oom_killed = false;
+};
+
+// One attempt's cgroup: a directory of the unified hierarchy (v2) or one per v1 hierarchy.
+class JobCgroup {
+ public:
+  JobCgroup(CgroupVersion version, std::vector<std::filesystem::path> dirs)
+      : version_(version), dirs_(std::move(dirs)) {}
+
+  const std::vector<std::filesystem::path>& dirs() const { return dirs_; }
+  // A process joins by writing "0" into each of these (the child does it before exec).
+  std::vector<std::string> ProcsFiles() const;
+  std::vector<pid_t> Pids() const;
+  CgroupUsage Usage() const;
+  void SignalAll(int signal) const;
+  // SIGKILLs what is left and removes the directories. False while some remain (killed
+  // processes still exiting): call again a little later.
+  bool KillAndRemove() const;
+
+ private:
+  CgroupVersion version_;
+  std::vector<std::filesystem::path> dirs_;
+};
+
+// Where the hierarchies are mounted (tests may point elsewhere).
+struct CgroupRoots {
+  std::filesystem::path base = "/sys/fs/cgroup";
+};
+
+class CgroupManager {
+ public:
+  // `mode` is "auto" or "none"; `parent` the directory (relative to each hierarchy's root)
+  // under which attempt cgroups are created, made here if missing.
+  CgroupManager(const std::string& mode, const std::string& parent, CgroupRoots roots = {});
+
+  CgroupVersion version() const { return version_; }
+  // Why the manager runs without cgroups (empty when it has them), and what works only in
+  // part (e.g. no cpu controller): for one warning at startup.
+  const std::string& warning() const { return warning_; }
+
+  // Creates `<parent>/<name>` with the limits; nullopt when cgroups are off. Throws
+  // std::runtime_error naming the file that could not be written.
+  std::optional<JobCgroup> Create(const std::string& name, const CgroupLimits& limits) const;
+  // The cgroup `name` left by an earlier run, if any of its directories exists.
+  std::optional<JobCgroup> Find(const std::string& name) const;
+  // Names of all attempt cgroups now under the parent.
+  std::vector<std::string> List() const;
+  // Removes the parent directory when no attempt cgroup is left in it (clean shutdown).
+  void RemoveParent() const;
+
+ private:
+  struct Hierarchy {
+    std::filesystem::path parent_dir;  // <mount>/<parent>
+    bool memory = false;
+    bool cpu = false;
+  };
+  void SetUpV2(const std::filesystem::path& root, const std::string& parent);
+  void SetUpV1(const std::filesystem::path& base, const std::string& parent);
+
+  CgroupVersion version_ = CgroupVersion::kNone;
+  std::vector<Hierarchy> hierarchies_;  // v2: one; v1: memory first
+  std::string warning_;
+};
+
+// "batchd/<work dir name>-<hash of its path>": stable across restarts of one agent, distinct
+// for two agents on one machine.
+std::string CgroupParentName(const std::filesystem::path& work_dir);
+
+// The number after `key` in "key value" lines (memory.events, memory.oom_control, cpu.stat).
+std::optional<int64_t> FindKeyedValue(std::string_view text, std::string_view key);
+// cgroup v2 cpu.max for a limit of `vcpus` whole CPUs.
+std::string FormatCpuMax(int vcpus);
+
+}  // namespace batchd::agent

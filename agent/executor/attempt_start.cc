@@ -1,0 +1,151 @@
+// ProcessExecutor: starting an attempt (on the executor's thread).
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "agent/executor/command.h"
+#include "agent/executor/job_environment.h"
+#include "agent/executor/job_user.h"
+#include "agent/executor/launch_error.h"
+#include "agent/executor/mounts.h"
+#include "agent/executor/process_executor.h"
+#include "agent/executor/process_identity.h"
+
+namespace batchd::agent {
+namespace {
+
+using batch::v1::AttemptState;
+using batch::v1::AttemptStatus;
+using batch::v1::LaunchAttempt;
+
+int OpenOutput(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw LaunchError("opening " + path.string() + ": " + std::system_category().message(errno),
+                      true);
+  }
+  return fd;
+}
+
+}  // namespace
+
+SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const AttemptFiles& files,
+                                      Running* running, std::vector<int>* fds_to_close) {
+  const batch::v1::ContainerDetail& container = launch.container();
+  SpawnRequest request;
+  ChildPlan& plan = request.plan;
+  plan.working_dir =
+      container.working_directory().empty() ? files.path().string() : container.working_directory();
+
+  std::string home = files.path().string();
+  if (!container.user().empty()) {
+    const JobUser user = ResolveJobUser(container.user());
+    plan.switch_user = true;
+    plan.uid = user.uid;
+    plan.gid = user.gid;
+    plan.groups = user.groups;
+    if (!user.home.empty()) home = user.home;
+  }
+  request.environment = BuildJobEnvironment(launch, home);
+  JobCommand command = ResolveJobCommand(container, LookupEnvironment(request.environment, "PATH"),
+                                         plan.working_dir);
+  request.executable = std::move(command.executable);
+  request.argv = std::move(command.argv);
+  plan.mounts = ResolveBindMounts(container, files.path(), options_.allowed_mount_roots);
+
+  plan.stdin_fd = devnull_fd_;
+  plan.stdout_fd = OpenOutput(files.stdout_file());
+  fds_to_close->push_back(plan.stdout_fd);
+  plan.stderr_fd = OpenOutput(files.stderr_file());
+  fds_to_close->push_back(plan.stderr_fd);
+
+  CgroupLimits limits;
+  limits.vcpus = launch.vcpus();
+  limits.memory_bytes = launch.memory_mib() * 1024 * 1024;
+  try {
+    running->cgroup = cgroups_.Create(launch.attempt_id(), limits);
+  } catch (const std::exception& e) {
+    throw LaunchError(std::string("cgroup for the attempt: ") + e.what(), true);
+  }
+  if (running->cgroup) plan.cgroup_procs_files = running->cgroup->ProcsFiles();
+  return request;
+}
+
+void ProcessExecutor::Start(const LaunchAttempt& launch) {
+  const std::string& id = launch.attempt_id();
+  AttemptStatus failed;
+  failed.set_attempt_id(id);
+  failed.set_state(AttemptState::LAUNCH_FAILED);
+  if (!IsValidAttemptId(id)) {
+    failed.set_reason("attempt id \"" + id +
+                      "\" is not usable as a directory name (1-128 of A-Z a-z 0-9 . _ -)");
+    failed.set_at(NowMs());
+    Publish(failed, true);
+    return;
+  }
+
+  const AttemptFiles files(options_.work_dir, id);
+  Running running;
+  running.launch = launch;
+  std::vector<int> fds_to_close;
+  try {
+    if (::mkdir(files.path().c_str(), 0755) != 0 && errno != EEXIST) {
+      throw LaunchError(
+          "creating " + files.path().string() + ": " + std::system_category().message(errno), true);
+    }
+    try {
+      WriteMessageAtomically(files.launch_file(), launch);
+    } catch (const std::system_error& e) {
+      throw LaunchError(e.what(), true);
+    }
+    const SpawnRequest request = Prepare(launch, files, &running, &fds_to_close);
+    const SpawnResult spawned = SpawnProcess(request);
+    if (spawned.pid <= 0) throw LaunchError(spawned.error, spawned.infrastructure);
+    running.pid = spawned.pid;
+  } catch (const std::exception& e) {
+    for (int fd : fds_to_close) ::close(fd);
+    if (running.cgroup) RemoveCgroup(*running.cgroup);
+    const auto* launch_error = dynamic_cast<const LaunchError*>(&e);
+    failed.set_reason(launch_error != nullptr
+                          ? e.what()
+                          : std::string("agent could not start the attempt: ") + e.what());
+    failed.set_infrastructure(launch_error == nullptr || launch_error->infrastructure());
+    failed.set_at(NowMs());
+    Publish(failed, true);
+    return;
+  }
+  for (int fd : fds_to_close) ::close(fd);
+
+  const auto now = Clock::now();
+  running.started_at_ms = NowMs();
+  // glibc 2.36 declares pidfd_open without C linkage: the raw system call it is.
+  running.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, running.pid, 0));
+  if (launch.timeout_seconds() > 0) {
+    running.timeout_at = now + std::chrono::seconds(launch.timeout_seconds());
+  }
+  ProcessRecord record;
+  record.pid = running.pid;
+  record.start_time = ReadProcStat(running.pid).value_or(ProcStat{}).start_time;
+  record.started_at_ms = running.started_at_ms;
+  try {
+    WriteFileAtomically(files.process_file(), FormatProcessRecord(record));
+  } catch (const std::exception& e) {
+    // The job runs; only a restart of this agent would lose track of it.
+    spdlog::error("attempt {}: recording its process: {}", id, e.what());
+  }
+
+  AttemptStatus status;
+  status.set_attempt_id(id);
+  status.set_state(AttemptState::RUNNING);
+  status.set_at(running.started_at_ms);
+  status.set_started_at(running.started_at_ms);
+  running_.emplace(id, std::move(running));
+  Publish(status, false);
+}
+
+}  // namespace batchd::agent

@@ -1,0 +1,64 @@
+#pragma once
+// Runs attempts on this machine. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
+//   launch.pb   the LaunchAttempt, written before anything starts
+//   process     pid and start time of the attempt's process (its own process group)
+//   stdout, stderr   the job's output, appended by the job itself
+//   result.pb   the AttemptStatus once it ended, written atomically (rename)
+// so a restarted agent finds every attempt of its previous run (Recover) and the files are
+// the on-disk buffer for whatever was not yet reported.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batch/v1/agent_service.pb.h"
+
+namespace batchd::agent {
+
+struct ExecutorOptions {
+  std::filesystem::path work_dir;
+  // Between SIGTERM and SIGKILL when an attempt times out or is killed without a grace.
+  int default_kill_grace_seconds = 10;
+  // cgroups for vCPU and memory limits: "auto" uses v2 or v1 when writable, "none" disables.
+  std::string cgroups = "auto";
+  // Host paths jobs may bind-mount (volumes); empty = only paths inside the attempt dir.
+  std::vector<std::filesystem::path> allowed_mount_roots;
+};
+
+class Executor {
+ public:
+  // Called from the executor's own thread whenever an attempt changes state: RUNNING once
+  // its process started; EXITED (exit code or signal, cpu time, peak memory, oom_killed,
+  // timed_out) or LAUNCH_FAILED (reason) when it is over. result.pb is written first.
+  using StatusCallback = std::function<void(const batch::v1::AttemptStatus&)>;
+
+  virtual ~Executor() = default;
+  // Starts the attempt; returns at once. A second Launch of a known attempt id is ignored.
+  virtual void Launch(const batch::v1::LaunchAttempt& attempt) = 0;
+  // SIGTERM to the attempt's process group, SIGKILL after `grace_seconds`; `reason` becomes
+  // the attempt's reason. Unknown or finished attempts are ignored.
+  virtual void Kill(const std::string& attempt_id, const std::string& reason,
+                    int grace_seconds) = 0;
+  // Attempts found in the work dir that belong to an earlier run of the agent: a finished
+  // one reports its stored result; one still running is killed (its process group) and
+  // reported EXITED with infrastructure = true and reason "agent restarted while the attempt
+  // ran"; one with no trace of its process likewise. Call once, before Launch.
+  virtual std::vector<batch::v1::AttemptStatus> Recover() = 0;
+  // Attempts not yet forgotten: running ones and finished ones.
+  virtual std::vector<std::string> KnownAttempts() const = 0;
+  // The last status of an attempt (RUNNING or its result).
+  virtual std::optional<batch::v1::AttemptStatus> LastStatus(
+      const std::string& attempt_id) const = 0;
+  // batchd recorded the attempt: remove its directory. Running attempts are not forgotten.
+  virtual void Forget(const std::string& attempt_id) = 0;
+  virtual size_t RunningCount() const = 0;
+  // Directory of an attempt (where stdout/stderr are).
+  virtual std::filesystem::path AttemptDir(const std::string& attempt_id) const = 0;
+};
+
+std::unique_ptr<Executor> MakeProcessExecutor(const ExecutorOptions& options,
+                                              Executor::StatusCallback on_status);
+
+}  // namespace batchd::agent

@@ -1,0 +1,108 @@
+#pragma once
+// The process executor: jobs run as plain processes of this machine (see executor.h).
+//
+// One thread (Loop) does all the work on attempts: it starts them, watches their processes
+// (a pidfd each, polled together with a wake-up eventfd), sends the timeout and kill
+// signals, reaps, reports and cleans up. Public calls only queue commands for it, so Launch
+// returns at once and callbacks always come from that thread.
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "agent/cgroup.h"
+#include "agent/executor/attempt_dir.h"
+#include "agent/executor/executor.h"
+#include "agent/executor/spawn.h"
+
+namespace batchd::agent {
+
+class ProcessExecutor final : public Executor {
+ public:
+  ProcessExecutor(const ExecutorOptions& options, StatusCallback on_status);
+  // Stops the executor's thread and leaves running jobs alone, as a crashed agent would: a
+  // new executor's Recover() ends them.
+  ~ProcessExecutor() override;
+
+  void Launch(const batch::v1::LaunchAttempt& attempt) override;
+  void Kill(const std::string& attempt_id, const std::string& reason, int grace_seconds) override;
+  std::vector<batch::v1::AttemptStatus> Recover() override;
+  std::vector<std::string> KnownAttempts() const override;
+  std::optional<batch::v1::AttemptStatus> LastStatus(const std::string& attempt_id) const override;
+  void Forget(const std::string& attempt_id) override;
+  size_t RunningCount() const override;
+  std::filesystem::path AttemptDir(const std::string& attempt_id) const override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  struct Command {
+    enum class Kind { kLaunch, kKill } kind;
+    batch::v1::LaunchAttempt launch;
+    std::string attempt_id;
+    std::string reason;
+    int grace_seconds = 0;
+  };
+
+  struct Record {
+    batch::v1::AttemptStatus status;
+    bool finished = false;
+  };
+
+  // An attempt whose process runs (or exited and is not yet reaped). Loop thread only.
+  struct Running {
+    batch::v1::LaunchAttempt launch;
+    pid_t pid = -1;
+    int pidfd = -1;  // -1 where pidfd_open is unavailable: polled with waitid instead
+    int64_t started_at_ms = 0;
+    std::optional<JobCgroup> cgroup;
+    std::optional<Clock::time_point> timeout_at;
+    std::optional<Clock::time_point> sigkill_at;
+    bool terminating = false;  // SIGTERM sent
+    bool sigkill_sent = false;
+    bool timed_out = false;
+    std::string reason;
+  };
+
+  struct PendingRemoval {
+    JobCgroup cgroup;
+    Clock::time_point give_up_at;
+  };
+
+  void Loop();
+  void Start(const batch::v1::LaunchAttempt& launch);
+  SpawnRequest Prepare(const batch::v1::LaunchAttempt& launch, const AttemptFiles& files,
+                       Running* running, std::vector<int>* fds_to_close);
+  void BeginKill(Running& running, const std::string& reason, int grace_seconds, bool timed_out);
+  void Signal(const Running& running, int signal) const;
+  void CheckDeadlines(Clock::time_point now);
+  std::optional<Clock::time_point> NextDeadline() const;
+  bool HasExited(const Running& running) const;
+  void Finish(const std::string& attempt_id);
+  void Publish(const batch::v1::AttemptStatus& status, bool finished);
+  void RemoveCgroup(const JobCgroup& cgroup);
+  void RetryCgroupRemovals();
+  void Wake();
+  static int64_t NowMs();  // epoch ms, as statuses carry time
+
+  const ExecutorOptions options_;
+  const StatusCallback on_status_;
+  const CgroupManager cgroups_;
+  int wake_fd_ = -1;
+  int devnull_fd_ = -1;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Record> records_;
+  std::deque<Command> commands_;
+  std::vector<PendingRemoval> removals_;
+  bool stopping_ = false;
+
+  std::map<std::string, Running> running_;  // the loop thread's alone
+  std::thread thread_;
+};
+
+}  // namespace batchd::agent

@@ -1,0 +1,195 @@
+#include "agent/log_shipper.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <vector>
+
+namespace batchd::agent {
+
+using batch::v1::AgentMessage;
+using batch::v1::AttemptState;
+using batch::v1::AttemptStatus;
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+bool IsFinalState(AttemptState::Value state) {
+  switch (state) {
+    case AttemptState::EXITED:
+    case AttemptState::LAUNCH_FAILED:
+      return true;
+    case AttemptState::ATTEMPT_STATE_UNSPECIFIED:
+    case AttemptState::LAUNCHING:
+    case AttemptState::RUNNING:
+    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
+      return false;
+  }
+  return false;
+}
+
+LogShipper::LogShipper(Sink sink, size_t chunk_bytes)
+    : sink_(std::move(sink)), chunk_bytes_(chunk_bytes) {}
+
+LogShipper::~LogShipper() {
+  for (auto& [_, attempt] : attempts_) CloseStreams(attempt);
+}
+
+void LogShipper::CloseStreams(Attempt& attempt) {
+  for (Stream& s : attempt.streams) {
+    if (s.fd >= 0) close(s.fd);
+    s.fd = -1;
+  }
+}
+
+void LogShipper::Track(const std::string& attempt_id, const std::filesystem::path& dir,
+                       int64_t limit_bytes) {
+  auto [it, inserted] = attempts_.try_emplace(attempt_id);
+  if (!inserted) return;
+  it->second.dir = dir;
+  it->second.limit_bytes = limit_bytes;
+}
+
+void LogShipper::Untrack(const std::string& attempt_id) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end()) return;
+  CloseStreams(it->second);
+  attempts_.erase(it);
+}
+
+bool LogShipper::Tracks(const std::string& attempt_id) const {
+  return attempts_.contains(attempt_id);
+}
+
+void LogShipper::Report(const AttemptStatus& status) {
+  auto it = attempts_.find(status.attempt_id());
+  if (it != attempts_.end()) {
+    it->second.reported = true;
+    if (IsFinalState(status.state())) {
+      it->second.final_status = status;
+      return;
+    }
+  }
+  AgentMessage message;
+  *message.mutable_attempt_status() = status;
+  sink_(std::move(message));
+}
+
+void LogShipper::Rewind() {
+  for (auto& [_, attempt] : attempts_) {
+    attempt.reported = false;
+    attempt.final_status.reset();
+    for (Stream& s : attempt.streams) {
+      s.offset = 0;
+      s.cut = false;
+    }
+  }
+}
+
+bool LogShipper::Idle() const {
+  for (const auto& [_, attempt] : attempts_) {
+    if (attempt.final_status) return false;
+  }
+  return true;
+}
+
+size_t LogShipper::ShipStream(const std::string& attempt_id, Attempt& attempt, Stream& stream,
+                              size_t budget, bool* at_end) {
+  size_t shipped = 0;
+  while (shipped < budget) {
+    if (stream.cut) {
+      *at_end = true;
+      break;
+    }
+    if (stream.fd < 0) {
+      stream.fd = open((attempt.dir / stream.name).c_str(), O_RDONLY | O_CLOEXEC);
+      // Not there yet (or gone with its attempt): nothing to ship for now.
+      if (stream.fd < 0) {
+        *at_end = true;
+        break;
+      }
+    }
+    size_t want = std::min(chunk_bytes_, budget - shipped);
+    const uint64_t limit = static_cast<uint64_t>(attempt.limit_bytes);
+    // One byte past the limit tells "exactly at the limit" from "cut".
+    if (attempt.limit_bytes > 0) want = std::min<uint64_t>(want, limit - stream.offset + 1);
+    buffer_.resize(want);
+    const ssize_t n = pread(stream.fd, buffer_.data(), want, static_cast<off_t>(stream.offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *at_end = true;
+      break;
+    }
+    size_t length = static_cast<size_t>(n);
+    bool truncated = false;
+    if (attempt.limit_bytes > 0 && stream.offset + length > limit) {
+      length = limit - stream.offset;
+      truncated = true;
+      stream.cut = true;
+    }
+    AgentMessage message;
+    batch::v1::LogChunk& chunk = *message.mutable_log_chunk();
+    chunk.set_attempt_id(attempt_id);
+    chunk.set_stream(stream.name);
+    chunk.set_sequence(stream.offset);
+    chunk.set_data(buffer_.data(), length);
+    chunk.set_at(NowMs());
+    chunk.set_truncated(truncated);
+    sink_(std::move(message));
+    stream.offset += length;
+    shipped += length;
+    if (static_cast<size_t>(n) < want && !truncated) {
+      *at_end = true;
+      break;
+    }
+  }
+  return shipped;
+}
+
+size_t LogShipper::Poll(size_t budget_bytes) {
+  if (attempts_.empty()) return 0;
+  // Attempts take turns at the budget, so one chatty job cannot hold back the others.
+  std::vector<std::string> order;
+  order.reserve(attempts_.size());
+  for (auto it = attempts_.lower_bound(next_turn_); it != attempts_.end(); ++it) {
+    order.push_back(it->first);
+  }
+  for (auto it = attempts_.begin(); it != attempts_.lower_bound(next_turn_); ++it) {
+    order.push_back(it->first);
+  }
+  size_t shipped = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    Attempt& attempt = attempts_.at(order[i]);
+    if (!attempt.reported) continue;
+    bool complete = true;
+    for (Stream& stream : attempt.streams) {
+      bool at_end = false;
+      shipped += ShipStream(order[i], attempt, stream,
+                            budget_bytes - std::min(shipped, budget_bytes), &at_end);
+      complete = complete && at_end;
+    }
+    if (complete && attempt.final_status) {
+      AgentMessage message;
+      *message.mutable_attempt_status() = std::move(*attempt.final_status);
+      attempt.final_status.reset();
+      sink_(std::move(message));
+    }
+    if (shipped >= budget_bytes) {
+      next_turn_ = i + 1 < order.size() ? order[i + 1] : std::string();
+      break;
+    }
+  }
+  return shipped;
+}
+
+}  // namespace batchd::agent

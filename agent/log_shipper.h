@@ -1,0 +1,83 @@
+#pragma once
+// Follows the stdout and stderr files of each attempt and turns new bytes into LogChunks, and
+// keeps an attempt's statuses in order with its logs: batchd hears RUNNING before any output,
+// and an attempt's final status only after every byte its files hold. (batchd acknowledges an
+// attempt once its final status is stored, and the agent then forgets the attempt.)
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "batch/v1/agent_service.pb.h"
+
+namespace batchd::agent {
+
+inline constexpr size_t kLogChunkBytes = 64 * 1024;
+
+// EXITED and LAUNCH_FAILED: nothing follows them.
+bool IsFinalState(batch::v1::AttemptState::Value state);
+
+class LogShipper {
+ public:
+  // Receives log chunks and statuses in the order they must go up the stream.
+  using Sink = std::function<void(batch::v1::AgentMessage)>;
+
+  explicit LogShipper(Sink sink, size_t chunk_bytes = kLogChunkBytes);
+  ~LogShipper();
+  LogShipper(const LogShipper&) = delete;
+  LogShipper& operator=(const LogShipper&) = delete;
+
+  // Follows <dir>/stdout and <dir>/stderr (they may not exist yet). `limit_bytes` caps each
+  // stream (0 = no cap): the chunk that reaches it is cut there and marked truncated, and the
+  // rest of that stream is never shipped. Tracking a tracked attempt changes nothing.
+  void Track(const std::string& attempt_id, const std::filesystem::path& dir, int64_t limit_bytes);
+  void Untrack(const std::string& attempt_id);
+  bool Tracks(const std::string& attempt_id) const;
+
+  // A status of an untracked attempt or a non-final one goes to the sink at once (the attempt's
+  // output may follow from then on); a final one (EXITED, LAUNCH_FAILED) once Poll shipped all
+  // that the attempt's files hold.
+  void Report(const batch::v1::AttemptStatus& status);
+
+  // Ships new bytes, about `budget_bytes` at most, attempts taking turns, then the final
+  // statuses whose logs are complete. Returns the number of log bytes shipped.
+  size_t Poll(size_t budget_bytes);
+
+  // The sink now feeds a new stream: every stream starts over at offset 0 (batchd drops what it
+  // already has), pending final statuses are dropped, and each attempt's output waits for a
+  // status again.
+  void Rewind();
+
+  // No final status is waiting for its logs.
+  bool Idle() const;
+
+ private:
+  struct Stream {
+    const char* name;
+    int fd = -1;
+    uint64_t offset = 0;
+    bool cut = false;  // reached the limit: nothing more to ship
+  };
+  struct Attempt {
+    std::filesystem::path dir;
+    int64_t limit_bytes = 0;
+    bool reported = false;  // a status went out on this stream: output may follow
+    std::optional<batch::v1::AttemptStatus> final_status;
+    Stream streams[2] = {{"stdout"}, {"stderr"}};
+  };
+
+  // Ships up to `budget` bytes of one stream; sets *at_end when its file had nothing more.
+  size_t ShipStream(const std::string& attempt_id, Attempt& attempt, Stream& stream, size_t budget,
+                    bool* at_end);
+  static void CloseStreams(Attempt& attempt);
+
+  Sink sink_;
+  size_t chunk_bytes_;
+  std::string buffer_;
+  std::map<std::string, Attempt> attempts_;
+  std::string next_turn_;  // Poll starts at the first attempt id not before this one
+};
+
+}  // namespace batchd::agent

@@ -1,0 +1,15 @@
+#include "core/placement.h"
+
+#include "core/placement_pass.h"
+
+namespace batchd::core {
+
+PassResult PlaceJobs(const ClusterView& cluster, const WaitingJobs& jobs, int64_t now_ms,
+                     const PlacementOptions& options) {
+  PassState state(cluster);
+  PassResult result;
+  RunPass(state, cluster, jobs, now_ms, options, /*stop_before=*/"", result);
+  return result;
+}
+
+}  // namespace batchd::core

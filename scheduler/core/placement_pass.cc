@@ -1,0 +1,153 @@
+#include "core/placement_pass.h"
+
+#include <algorithm>
+
+#include "core/fit.h"
+
+namespace batchd::core {
+namespace {
+
+// Bounds the memory of needs that fit nowhere; beyond it a CE is simply scanned again.
+constexpr size_t kMaxRememberedFailures = 64;
+
+const std::vector<int> kNoNodes;
+
+}  // namespace
+
+PassState::PassState(const ClusterView& cluster) : cluster_(cluster) {
+  for (const auto& [name, ce] : cluster.compute_environments) ces_[name].view = &ce;
+  nodes_.reserve(cluster.nodes.size());
+  where_.assign(cluster.nodes.size(), {});
+  room_.assign(cluster.nodes.size(), false);
+  for (const auto& [id, view] : cluster.nodes) {
+    const int index = static_cast<int>(nodes_.size());
+    Node& node = nodes_.emplace_back();
+    node.view = &view;
+    node.free = Minus(view.total, view.used);
+    auto it = ces_.find(view.compute_environment);
+    if (it == ces_.end()) continue;
+    Ce& ce = it->second;
+    node.usable = view.schedulable && ce.view->enabled;
+    where_[index] = {&ce, static_cast<int>(ce.slots.size())};
+    ce.nodes.push_back(index);
+    ce.slots.push_back({node.free, node.usable, index});
+    SetRoom(index, node.usable && core::HasRoom(node.free));
+  }
+}
+
+const std::vector<int>& PassState::NodesOf(const std::string& ce) const {
+  auto it = ces_.find(ce);
+  return it == ces_.end() ? kNoNodes : it->second.nodes;
+}
+
+void PassState::SetRoom(int node, bool room) {
+  if (room_[node] == room) return;
+  room_[node] = room;
+  const int delta = room ? 1 : -1;
+  rooms_ += delta;
+  where_[node].ce->rooms += delta;
+}
+
+PassState::QueuePlan& PassState::PlanFor(const QueueView& queue) {
+  auto it = plans_.find(queue.name);
+  if (it != plans_.end()) return it->second;
+  QueuePlan& plan = plans_[queue.name];
+  plan.reach = ReachOf(cluster_, queue);
+  for (const std::string& name : queue.compute_environments) {
+    auto ce = ces_.find(name);
+    if (ce != ces_.end()) plan.ces.push_back(&ce->second);
+  }
+  return plan;
+}
+
+int PassState::BestFit(QueuePlan& plan, const Resources& need) {
+  for (Ce* ce : plan.ces) {
+    if (!ce->view->enabled || ce->rooms == 0) continue;
+    if (std::any_of(ce->failed.begin(), ce->failed.end(),
+                    [&](const Resources& f) { return AtLeast(need, f); })) {
+      continue;
+    }
+    // Leftover after placing is free minus the same need for every node, so the tightest
+    // fit is the node with least free room: vCPU first, then memory, then GPUs.
+    const Ce::Slot* best = nullptr;
+    for (const Ce::Slot& slot : ce->slots) {
+      if (!slot.open || !FitsIn(need, slot.free)) continue;
+      // Slots are in node id order, so a tie keeps the lowest id.
+      if (best == nullptr || LessLeftover(slot.free, best->free)) best = &slot;
+    }
+    if (best != nullptr) return best->node;
+    if (ce->failed.size() < kMaxRememberedFailures) ce->failed.push_back(need);
+  }
+  return -1;
+}
+
+void PassState::Place(int node, const Resources& need) {
+  Node& n = nodes_[node];
+  n.free = Minus(n.free, need);
+  const Where& where = where_[node];
+  where.ce->slots[where.slot].free = n.free;
+  SetRoom(node, n.usable && n.reserved_by.empty() && core::HasRoom(n.free));
+}
+
+int PassState::ReservationFor(const QueuePlan& plan, const Resources& need) const {
+  for (const Ce* ce : plan.ces) {
+    if (!ce->view->enabled) continue;
+    int best = -1;
+    for (int index : ce->nodes) {
+      const Node& node = nodes_[index];
+      if (!node.usable || !node.reserved_by.empty() || !FitsIn(need, node.view->total)) continue;
+      if (best < 0 || MoreFree(node.free, nodes_[best].free)) best = index;
+    }
+    if (best >= 0) return best;
+  }
+  return -1;
+}
+
+void PassState::Reserve(int node, const std::string& job_id) {
+  nodes_[node].reserved_by = job_id;
+  const Where& where = where_[node];
+  where.ce->slots[where.slot].open = false;
+  SetRoom(node, false);
+}
+
+std::vector<const QueueView*> VisitOrder(const ClusterView& cluster) {
+  std::vector<const QueueView*> order;
+  for (const QueueView& queue : cluster.queues) {
+    if (queue.enabled) order.push_back(&queue);
+  }
+  std::sort(order.begin(), order.end(), [](const QueueView* a, const QueueView* b) {
+    if (a->priority != b->priority) return a->priority > b->priority;
+    return a->name < b->name;
+  });
+  return order;
+}
+
+bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jobs, int64_t now_ms,
+             const PlacementOptions& options, const std::string& stop_before, PassResult& result) {
+  const size_t limit = static_cast<size_t>(std::max(options.max_examined_per_queue, 0));
+  for (const QueueView* queue : VisitOrder(cluster)) {
+    PassState::QueuePlan& plan = state.PlanFor(*queue);
+    for (const WaitingJob* job : jobs.InOrder(queue->name, limit)) {
+      if (job->job_id == stop_before) return true;
+      if (state.Infeasible(plan, job->need)) {
+        result.infeasible.push_back({job->job_id, InfeasibleReason(cluster, *queue, job->need)});
+        continue;
+      }
+      // A full cluster places nothing, but the walk goes on: telling which jobs can never
+      // run costs only a check of a few sizes each.
+      if (!state.HasRoom()) continue;
+      if (const int node = state.BestFit(plan, job->need); node >= 0) {
+        state.Place(node, job->need);
+        result.placed.push_back({job->job_id, state.nodes()[node].view->node_id});
+        continue;
+      }
+      if (now_ms - job->created_at < options.reserve_after_ms) continue;
+      if (const int node = state.ReservationFor(plan, job->need); node >= 0) {
+        state.Reserve(node, job->job_id);
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace batchd::core

@@ -1,0 +1,74 @@
+#include <algorithm>
+#include <iterator>
+
+#include "core/placement.h"
+
+namespace batchd::core {
+
+WaitingJobs::WaitingJobs(const WaitingJobs& other) { *this = other; }
+
+WaitingJobs& WaitingJobs::operator=(const WaitingJobs& other) {
+  if (this == &other) return *this;
+  by_id_.clear();
+  by_queue_.clear();
+  for (const auto& [id, entry] : other.by_id_) Insert(entry.job, entry.score);
+  return *this;
+}
+
+void WaitingJobs::Add(const WaitingJob& job, const PlacementOptions& options) {
+  // A non-positive aging period would divide by zero in the effective priority; one
+  // millisecond is the fastest aging there is.
+  const int64_t aging_ms = std::max<int64_t>(options.aging_ms, 1);
+  Remove(job.job_id);
+  Insert(job, static_cast<int64_t>(job.scheduling_priority) * aging_ms - job.created_at);
+}
+
+void WaitingJobs::Insert(const WaitingJob& job, int64_t score) {
+  auto [it, inserted] = by_id_.try_emplace(job.job_id);
+  Entry& entry = it->second;
+  entry.job = job;
+  entry.score = score;
+  by_queue_[job.queue].emplace(Rank{score, it->first}, &entry.job);
+}
+
+bool WaitingJobs::Remove(const std::string& job_id) {
+  auto it = by_id_.find(job_id);
+  if (it == by_id_.end()) return false;
+  auto queue = by_queue_.find(it->second.job.queue);
+  if (queue != by_queue_.end()) {
+    queue->second.erase(Rank{it->second.score, it->first});
+    if (queue->second.empty()) by_queue_.erase(queue);
+  }
+  by_id_.erase(it);
+  return true;
+}
+
+const WaitingJob* WaitingJobs::Find(const std::string& job_id) const {
+  auto it = by_id_.find(job_id);
+  return it == by_id_.end() ? nullptr : &it->second.job;
+}
+
+size_t WaitingJobs::size() const { return by_id_.size(); }
+
+std::vector<const WaitingJob*> WaitingJobs::InOrder(const std::string& queue, size_t limit) const {
+  std::vector<const WaitingJob*> jobs;
+  auto it = by_queue_.find(queue);
+  if (it == by_queue_.end()) return jobs;
+  jobs.reserve(std::min(limit, it->second.size()));
+  for (const auto& [rank, job] : it->second) {
+    if (jobs.size() >= limit) break;
+    jobs.push_back(job);
+  }
+  return jobs;
+}
+
+size_t WaitingJobs::PositionOf(const std::string& job_id) const {
+  auto it = by_id_.find(job_id);
+  if (it == by_id_.end()) return 0;
+  const auto& queue = by_queue_.at(it->second.job.queue);
+  // Linear, but only explanations ask, one job at a time.
+  return static_cast<size_t>(
+      std::distance(queue.begin(), queue.find(Rank{it->second.score, it->first})));
+}
+
+}  // namespace batchd::core

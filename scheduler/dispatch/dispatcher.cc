@@ -1,0 +1,155 @@
+#include "dispatch/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "api/job_states.h"
+
+namespace batchd::dispatch {
+
+using batch::v1::JobDetail;
+using batch::v1::JobStatus;
+
+namespace {
+// Leases are checked, and aging and reservations re-evaluated, this often.
+constexpr int64_t kHousekeepingMs = 500;
+// After the store failed, the next try waits this long.
+constexpr int64_t kFlushRetryMs = 1000;
+}  // namespace
+
+Dispatcher::Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  LoadResources();
+  LoadState();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Post(std::function<void()> work) {
+  std::lock_guard lock(mu_);
+  // Dropped after Stop: a waiting Ask then sees a broken promise instead of hanging.
+  if (stopping_) return;
+  inbox_.push_back(std::move(work));
+  cv_.notify_one();
+}
+
+void Dispatcher::Loop() {
+  for (;;) {
+    std::vector<std::function<void()>> work;
+    {
+      std::unique_lock lock(mu_);
+      const int64_t now = clock_.NowMillis();
+      int64_t wake = next_lease_check_ms_;
+      if (!batch_.empty() && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
+      const auto wait = std::chrono::milliseconds(std::max<int64_t>(0, wake - now));
+      cv_.wait_for(lock, wait, [&] { return stopping_ || !inbox_.empty(); });
+      if (stopping_) break;
+      work.swap(inbox_);
+    }
+    for (auto& item : work) item();
+    try {
+      Turn();
+    } catch (const std::exception& e) {
+      spdlog::error("scheduler: {}", e.what());
+    }
+  }
+  // Whoever still waits for an answer gets one: the promises break with the queued work.
+  std::lock_guard lock(mu_);
+  inbox_.clear();
+}
+
+void Dispatcher::Turn() {
+  const int64_t now = clock_.NowMillis();
+  if (now >= next_lease_check_ms_) {
+    CheckLeases();
+    placement_due_ = placement_due_ || waiting_.size() > 0;
+    next_lease_check_ms_ = now + kHousekeepingMs;
+  }
+  if (placement_due_) PlacementPass();
+  if (retry_flush_at_ms_ == 0 || now >= retry_flush_at_ms_) Flush();
+}
+
+// ---------------------------------------------------------------- hooks from the control plane
+
+void Dispatcher::JobsSubmitted(const std::vector<JobDetail>& jobs) {
+  std::vector<JobDetail> runnable;
+  for (const JobDetail& job : jobs) {
+    if (job.status() == JobStatus::RUNNABLE) runnable.push_back(job);
+  }
+  if (runnable.empty()) return;
+  Post([this, runnable = std::move(runnable)] {
+    for (const JobDetail& job : runnable) AddWaiting(job);
+  });
+}
+
+void Dispatcher::JobStopRequested(const JobDetail& job) {
+  Post([this, id = job.job_id(), reason = job.status_reason()] {
+    if (waiting_.Remove(id)) return;
+    if (ActiveAttempt* attempt = cluster_.AttemptOfJob(id)) {
+      attempt->kill_reason = reason.empty() ? "terminated" : reason;
+      SendKill(*attempt);
+    }
+  });
+}
+
+void Dispatcher::ResourcesChanged() {
+  Post([this] {
+    LoadResources();
+    placement_due_ = true;
+  });
+}
+
+std::vector<batch::v1::NodeDetail> Dispatcher::Nodes() {
+  return Ask<std::vector<batch::v1::NodeDetail>>([this] { return cluster_.Describe(); });
+}
+
+batch::v1::ExplainJobResponse Dispatcher::Explain(const JobDetail& job) {
+  return Ask<batch::v1::ExplainJobResponse>([this, job] {
+    batch::v1::ExplainJobResponse out;
+    out.set_job_id(job.job_id());
+    out.set_status(job.status());
+    if (waiting_.Find(job.job_id()) != nullptr) {
+      core::Explanation why = core::ExplainWaiting(BuildView(), waiting_, job.job_id(),
+                                                   clock_.NowMillis(), options_.placement);
+      out.set_summary(why.summary);
+      for (auto& line : why.details) out.add_details(line);
+      return out;
+    }
+    if (const ActiveAttempt* attempt = cluster_.AttemptOfJob(job.job_id())) {
+      out.set_summary((attempt->committed ? "on node " : "being placed on node ") +
+                      attempt->node_id + " (attempt " + attempt->attempt_id + ")");
+      if (!attempt->kill_reason.empty()) {
+        out.add_details("stopping: " + attempt->kill_reason);
+      }
+      const NodeEntry* node = cluster_.FindNode(attempt->node_id);
+      if (node != nullptr && node->link == nullptr) {
+        out.add_details("node " + attempt->node_id +
+                        " is not connected; it is declared lost when its lease of " +
+                        std::to_string(options_.node_lease_seconds) + " s runs out");
+      }
+      return out;
+    }
+    if (job.status() == JobStatus::RUNNABLE) {
+      out.set_summary("waiting for the scheduler to take it in");
+    } else {
+      out.set_summary(std::string(api::JobStatusName(job.status())));
+    }
+    return out;
+  });
+}
+
+}  // namespace batchd::dispatch

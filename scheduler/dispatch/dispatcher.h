@@ -1,0 +1,115 @@
+#pragma once
+// The scheduler's event loop: one thread owns the waiting jobs, the nodes and the attempts on
+// them. gRPC threads post work to it (submits, cancels, agent messages); each turn it places
+// what it can, writes every job transition gathered since the last turn in one transaction,
+// and only then sends launches and acks, so an agent never acts on something not stored.
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/placement.h"
+#include "dispatch/cluster.h"
+#include "dispatch/dispatch_options.h"
+#include "dispatch/job_ops.h"
+#include "service/agent_hub.h"
+#include "service/scheduler_hooks.h"
+#include "store/store.h"
+
+namespace batchd::dispatch {
+
+class Dispatcher final : public service::SchedulerHooks, public service::AgentHub {
+ public:
+  Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options);
+  ~Dispatcher() override;
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Rebuilds the view from the store (waiting jobs, attempts in flight, known nodes) and
+  // starts the loop thread.
+  void Start();
+  // Stops the loop after its current turn (uncommitted work is dropped: agents report again).
+  void Stop();
+
+  // service::SchedulerHooks
+  void JobsSubmitted(const std::vector<batch::v1::JobDetail>& jobs) override;
+  void JobStopRequested(const batch::v1::JobDetail& job) override;
+  void ResourcesChanged() override;
+  std::vector<batch::v1::NodeDetail> Nodes() override;
+  batch::v1::ExplainJobResponse Explain(const batch::v1::JobDetail& job) override;
+
+  // service::AgentHub
+  std::string AgentConnected(std::shared_ptr<service::AgentLink> link,
+                             const batch::v1::Hello& hello) override;
+  void AgentMessageReceived(const service::AgentLink* link,
+                            batch::v1::AgentMessage message) override;
+  void AgentDisconnected(const service::AgentLink* link) override;
+
+ private:
+  void Post(std::function<void()> work);
+  template <typename T>
+  T Ask(std::function<T()> question);
+  void Loop();
+  void Turn();
+
+  void LoadResources();
+  void LoadState();
+  core::ClusterView BuildView();
+  void AddWaiting(const batch::v1::JobDetail& job);
+  void PlacementPass();
+  void CheckLeases();
+  void Flush();
+  void AfterCommit(JobOp& op, const batch::v1::JobDetail* committed);
+
+  std::string OnHello(std::shared_ptr<service::AgentLink> link, const batch::v1::Hello& hello);
+  void OnMessage(const service::AgentLink* link, const batch::v1::AgentMessage& message);
+  void OnAttemptStatus(NodeEntry& node, const batch::v1::AttemptStatus& status);
+  void OnGone(const service::AgentLink* link);
+  void LoseAttemptsOf(NodeEntry& node, const std::string& reason);
+  void SendKill(const ActiveAttempt& attempt);
+  void MarkNodeChanged(const NodeEntry& node);
+
+  store::Store& store_;
+  const core::Clock& clock_;
+  const DispatchOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::function<void()>> inbox_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  // Owned by the loop thread.
+  std::vector<batch::v1::JobQueueDetail> queues_;
+  std::map<std::string, batch::v1::ComputeEnvironmentDetail> compute_environments_;
+  core::WaitingJobs waiting_;
+  Cluster cluster_;
+  JobWriteBatch batch_;
+  std::map<std::string, batch::v1::NodeDetail> nodes_to_store_;
+  bool placement_due_ = true;
+  int64_t next_lease_check_ms_ = 0;
+  int64_t retry_flush_at_ms_ = 0;
+};
+
+// Runs `question` on the loop thread and waits for its answer (rethrowing what it threw).
+template <typename T>
+inline T Dispatcher::Ask(std::function<T()> question) {
+  auto promise = std::make_shared<std::promise<T>>();
+  std::future<T> answer = promise->get_future();
+  Post([promise, question = std::move(question)] {
+    try {
+      promise->set_value(question());
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  });
+  return answer.get();
+}
+
+}  // namespace batchd::dispatch

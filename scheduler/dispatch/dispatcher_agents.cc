@@ -1,0 +1,248 @@
+// The agent side of the event loop: streams opening and closing, their reports, and leases.
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "dispatch/dispatcher.h"
+
+namespace batchd::dispatch {
+
+using batch::v1::AgentMessage;
+using batch::v1::AttemptState;
+using batch::v1::AttemptStatus;
+using batch::v1::NodeState;
+using batch::v1::SchedulerMessage;
+
+std::string Dispatcher::AgentConnected(std::shared_ptr<service::AgentLink> link,
+                                       const batch::v1::Hello& hello) {
+  return Ask<std::string>([this, link, hello] { return OnHello(link, hello); });
+}
+
+void Dispatcher::AgentMessageReceived(const service::AgentLink* link, AgentMessage message) {
+  Post([this, link, message = std::move(message)] { OnMessage(link, message); });
+}
+
+void Dispatcher::AgentDisconnected(const service::AgentLink* link) {
+  Post([this, link] { OnGone(link); });
+}
+
+std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
+                                const batch::v1::Hello& hello) {
+  if (compute_environments_.count(hello.compute_environment()) == 0) LoadResources();
+  if (compute_environments_.count(hello.compute_environment()) == 0) {
+    return "hello.computeEnvironment: compute environment \"" + hello.compute_environment() +
+           "\" does not exist";
+  }
+  const int64_t now = clock_.NowMillis();
+  NodeEntry& node = cluster_.UpsertNode(hello.node_id());
+  cluster_.SetLink(node, link);
+  node.last_seen_ms = now;
+  node.total = {static_cast<double>(hello.resources().vcpus()), hello.resources().memory_mib(),
+                hello.resources().gpus()};
+  auto& d = node.detail;
+  if (d.registered_at() == 0 || d.state() == NodeState::LOST ||
+      d.state() == NodeState::TERMINATED) {
+    d.set_registered_at(now);
+  }
+  d.set_compute_environment(hello.compute_environment());
+  d.set_state(NodeState::READY);
+  d.set_status_reason("");
+  *d.mutable_labels() = hello.resources().labels();
+  d.set_hostname(hello.hostname());
+  d.set_agent_version(hello.agent_version());
+  d.set_last_heartbeat_at(now);
+
+  // Attempts the agent has that are not live here were ended already (its node was lost, or
+  // a newer attempt replaced them): the agent kills and forgets them, so none runs twice.
+  const std::set<std::string> agent_has(hello.running_attempt_ids().begin(),
+                                        hello.running_attempt_ids().end());
+  SchedulerMessage welcome;
+  auto* w = welcome.mutable_welcome();
+  w->set_node_id(hello.node_id());
+  w->set_lease_seconds(options_.node_lease_seconds);
+  w->set_heartbeat_seconds(options_.heartbeat_seconds);
+  for (const std::string& id : agent_has) {
+    if (node.attempts.count(id) == 0) w->add_attempts_to_kill(id);
+  }
+  link->Send(std::move(welcome));
+
+  // Attempts stored as on this node that the agent does not have never reached it (or its
+  // work dir was lost): retried without using up an attempt.
+  for (const std::string& id : std::set<std::string>(node.attempts)) {
+    const ActiveAttempt* attempt = cluster_.FindAttempt(id);
+    if (attempt == nullptr || !attempt->committed || agent_has.count(id) > 0) continue;
+    JobOp op;
+    op.kind = JobOp::Kind::kFinish;
+    op.job_id = attempt->job_id;
+    op.attempt_id = id;
+    op.status.set_attempt_id(id);
+    op.status.set_infrastructure(true);
+    op.status.set_at(now);
+    op.status.set_reason("the agent on node " + hello.node_id() +
+                         " does not have this attempt (it never arrived, or the agent lost "
+                         "its work directory)");
+    batch_.Add(std::move(op));
+  }
+  for (const std::string& id : node.attempts) {
+    const ActiveAttempt* attempt = cluster_.FindAttempt(id);
+    if (attempt != nullptr && !attempt->kill_reason.empty()) SendKill(*attempt);
+  }
+  MarkNodeChanged(node);
+  placement_due_ = true;
+  spdlog::info("node {} connected (compute environment {}, {} vCPU, {} MiB, {} GPU)",
+               hello.node_id(), hello.compute_environment(), hello.resources().vcpus(),
+               hello.resources().memory_mib(), hello.resources().gpus());
+  return "";
+}
+
+void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& message) {
+  NodeEntry* node = cluster_.NodeOfLink(link);
+  if (node == nullptr) return;  // a replaced stream
+  const int64_t now = clock_.NowMillis();
+  node->last_seen_ms = now;
+  node->detail.set_last_heartbeat_at(now);
+  switch (message.body_case()) {
+    case AgentMessage::kHeartbeat:
+    case AgentMessage::kHello:
+    case AgentMessage::BODY_NOT_SET:
+      break;
+    case AgentMessage::kAttemptStatus:
+      OnAttemptStatus(*node, message.attempt_status());
+      break;
+    case AgentMessage::kLogChunk: {
+      const auto& chunk = message.log_chunk();
+      store::LogRecord log;
+      log.attempt_id = chunk.attempt_id();
+      if (const ActiveAttempt* attempt = cluster_.FindAttempt(chunk.attempt_id())) {
+        log.job_id = attempt->job_id;
+      }
+      log.stream = chunk.stream();
+      log.offset = static_cast<int64_t>(chunk.sequence());
+      log.at = chunk.at();
+      log.data = chunk.data();
+      log.truncated = chunk.truncated();
+      batch_.AddLog(std::move(log));
+      break;
+    }
+    case AgentMessage::kDraining:
+      node->detail.set_state(NodeState::DRAINING);
+      node->detail.set_status_reason("the agent is draining");
+      MarkNodeChanged(*node);
+      spdlog::info("node {} is draining", node->detail.node_id());
+      break;
+    case AgentMessage::kGoodbye:
+      LoseAttemptsOf(*node, "node " + node->detail.node_id() + " left with the attempt running");
+      node->detail.set_state(NodeState::TERMINATED);
+      node->detail.set_status_reason("the agent left");
+      MarkNodeChanged(*node);
+      spdlog::info("node {} left", node->detail.node_id());
+      break;
+  }
+}
+
+void Dispatcher::OnAttemptStatus(NodeEntry& node, const AttemptStatus& status) {
+  const ActiveAttempt* attempt = cluster_.FindAttempt(status.attempt_id());
+  const bool final_state =
+      status.state() == AttemptState::EXITED || status.state() == AttemptState::LAUNCH_FAILED;
+  if (attempt == nullptr || attempt->node_id != node.detail.node_id()) {
+    // Not a live attempt of this node: ended already (the node was lost meanwhile) or never
+    // placed here. Whatever runs is stopped; a final report is acknowledged and forgotten.
+    SchedulerMessage reply;
+    if (final_state) {
+      reply.mutable_ack()->add_attempt_ids(status.attempt_id());
+    } else {
+      reply.mutable_kill()->set_attempt_id(status.attempt_id());
+      reply.mutable_kill()->set_reason("the attempt is no longer current on this node");
+      reply.mutable_kill()->set_grace_seconds(0);
+    }
+    if (node.link) node.link->Send(std::move(reply));
+    return;
+  }
+  JobOp op;
+  op.job_id = attempt->job_id;
+  op.attempt_id = status.attempt_id();
+  op.node_id = node.detail.node_id();
+  op.status = status;
+  switch (status.state()) {
+    case AttemptState::RUNNING:
+      op.kind = JobOp::Kind::kRunning;
+      break;
+    case AttemptState::EXITED:
+    case AttemptState::LAUNCH_FAILED:
+      op.kind = JobOp::Kind::kFinish;
+      op.ack_to_agent = true;
+      break;
+    case AttemptState::ATTEMPT_STATE_UNSPECIFIED:
+    case AttemptState::LAUNCHING:
+    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
+      return;
+  }
+  batch_.Add(std::move(op));
+}
+
+void Dispatcher::OnGone(const service::AgentLink* link) {
+  NodeEntry* node = cluster_.NodeOfLink(link);
+  cluster_.DropLink(link);
+  if (node == nullptr || node->link != nullptr) return;
+  if (node->detail.state() == NodeState::READY || node->detail.state() == NodeState::DRAINING) {
+    node->detail.set_status_reason("disconnected; lost if it does not return within " +
+                                   std::to_string(options_.node_lease_seconds) + " s");
+    MarkNodeChanged(*node);
+  }
+}
+
+void Dispatcher::CheckLeases() {
+  const int64_t now = clock_.NowMillis();
+  const int64_t lease_ms = int64_t{options_.node_lease_seconds} * 1000;
+  for (auto& [id, node] : cluster_.nodes()) {
+    const auto state = node.detail.state();
+    if (state == NodeState::LOST || state == NodeState::TERMINATED) continue;
+    if (now - node.last_seen_ms <= lease_ms) continue;
+    const std::string reason = "node lost: no word from node " + id + " for " +
+                               std::to_string((now - node.last_seen_ms) / 1000) + " s (lease " +
+                               std::to_string(options_.node_lease_seconds) + " s)";
+    spdlog::warn("{}", reason);
+    LoseAttemptsOf(node, reason);
+    node.detail.set_state(NodeState::LOST);
+    node.detail.set_status_reason(reason);
+    if (node.link) cluster_.SetLink(node, nullptr);
+    MarkNodeChanged(node);
+  }
+}
+
+void Dispatcher::LoseAttemptsOf(NodeEntry& node, const std::string& reason) {
+  const int64_t now = clock_.NowMillis();
+  for (const std::string& id : node.attempts) {
+    const ActiveAttempt* attempt = cluster_.FindAttempt(id);
+    if (attempt == nullptr) continue;
+    JobOp op;
+    op.kind = JobOp::Kind::kFinish;
+    op.job_id = attempt->job_id;
+    op.attempt_id = id;
+    op.status.set_attempt_id(id);
+    op.status.set_infrastructure(true);
+    op.status.set_reason(reason);
+    op.status.set_at(now);
+    batch_.Add(std::move(op));
+  }
+}
+
+void Dispatcher::SendKill(const ActiveAttempt& attempt) {
+  if (!attempt.committed) return;  // the launch goes out after commit; AfterCommit kills it
+  NodeEntry* node = cluster_.FindNode(attempt.node_id);
+  if (node == nullptr || node->link == nullptr) return;  // sent again when the node returns
+  SchedulerMessage kill;
+  kill.mutable_kill()->set_attempt_id(attempt.attempt_id);
+  kill.mutable_kill()->set_reason(attempt.kill_reason);
+  kill.mutable_kill()->set_grace_seconds(options_.settings.kill_grace_seconds);
+  node->link->Send(std::move(kill));
+}
+
+void Dispatcher::MarkNodeChanged(const NodeEntry& node) {
+  batch::v1::NodeDetail detail = node.detail;
+  *detail.mutable_total() = ToNodeResources(node.total);
+  nodes_to_store_[detail.node_id()] = std::move(detail);
+}
+
+}  // namespace batchd::dispatch

@@ -1,0 +1,247 @@
+// The event loop's view: loading it, placing jobs, and writing what changed.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "api/names.h"
+#include "core/job_spec.h"
+#include "dispatch/dispatcher.h"
+
+namespace batchd::dispatch {
+
+using batch::v1::CEState;
+using batch::v1::CEType;
+using batch::v1::JobDetail;
+using batch::v1::JobStatus;
+using batch::v1::JQState;
+using batch::v1::NodeState;
+using batch::v1::SchedulerMessage;
+
+void Dispatcher::LoadResources() {
+  std::vector<batch::v1::JobQueueDetail> queues;
+  std::string token;
+  do {
+    auto page = store_.DescribeJobQueues({}, 100, token);
+    for (auto& q : page.items) queues.push_back(std::move(q));
+    token = page.next_token;
+  } while (!token.empty());
+  std::map<std::string, batch::v1::ComputeEnvironmentDetail> ces;
+  do {
+    auto page = store_.DescribeComputeEnvironments({}, 100, token);
+    for (auto& ce : page.items) {
+      std::string name = ce.compute_environment_name();
+      ces.emplace(std::move(name), std::move(ce));
+    }
+    token = page.next_token;
+  } while (!token.empty());
+  queues_ = std::move(queues);
+  compute_environments_ = std::move(ces);
+}
+
+void Dispatcher::LoadState() {
+  const int64_t now = clock_.NowMillis();
+  for (auto& detail : store_.LoadNodes()) {
+    NodeEntry& node = cluster_.UpsertNode(detail.node_id());
+    node.total = {static_cast<double>(detail.total().vcpus()), detail.total().memory_mib(),
+                  detail.total().gpus()};
+    node.detail = std::move(detail);
+    // Every node gets a full lease to come back after a restart of batchd.
+    node.last_seen_ms = now;
+  }
+  for (const JobDetail& job : store_.LoadJobs({JobStatus::RUNNABLE})) AddWaiting(job);
+  for (const JobDetail& job : store_.LoadJobs({JobStatus::STARTING, JobStatus::RUNNING})) {
+    const batch::v1::AttemptDetail* current = core::CurrentAttempt(job);
+    if (current == nullptr) continue;
+    ActiveAttempt attempt;
+    attempt.attempt_id = current->attempt_id();
+    attempt.job_id = job.job_id();
+    attempt.node_id = current->node_id();
+    attempt.need = core::EffectiveResources(job.container());
+    attempt.committed = true;
+    if (job.is_terminated()) {
+      attempt.kill_reason = job.status_reason().empty() ? "terminated" : job.status_reason();
+    }
+    const bool known = cluster_.FindNode(attempt.node_id) != nullptr;
+    NodeEntry& node = cluster_.nodes()[attempt.node_id];
+    if (!known) {
+      node.detail.set_node_id(attempt.node_id);
+      node.detail.set_state(NodeState::READY);
+      node.last_seen_ms = now;
+    }
+    cluster_.AddAttempt(std::move(attempt));
+  }
+  spdlog::info("scheduler: {} jobs waiting, {} nodes known", waiting_.size(),
+               cluster_.nodes().size());
+}
+
+core::ClusterView Dispatcher::BuildView() {
+  core::ClusterView view;
+  for (const auto& q : queues_) {
+    core::QueueView qv;
+    qv.name = q.job_queue_name();
+    qv.priority = q.priority();
+    qv.enabled = q.state() == JQState::ENABLED;
+    std::vector<std::pair<int, std::string>> order;
+    for (const auto& o : q.compute_environment_order()) {
+      order.emplace_back(o.order(),
+                         api::NameFromRef("computeEnvironmentOrder", o.compute_environment(),
+                                          api::kComputeEnvironmentKind));
+    }
+    std::sort(order.begin(), order.end());
+    for (auto& [_, name] : order) qv.compute_environments.push_back(name);
+    view.queues.push_back(std::move(qv));
+  }
+  for (const auto& [name, ce] : compute_environments_) {
+    core::CeView cv;
+    cv.name = name;
+    cv.enabled = ce.state() == CEState::ENABLED;
+    cv.managed = ce.type() == CEType::MANAGED;
+    cv.maxv_cpus = ce.compute_resources().maxv_cpus();
+    for (const auto& shape : ce.compute_resources().node_shapes()) {
+      cv.shapes.push_back({static_cast<double>(shape.vcpus()), shape.memory_mib(), shape.gpus()});
+    }
+    view.compute_environments.emplace(name, std::move(cv));
+  }
+  for (auto& [id, node] : cluster_.nodes()) {
+    auto ce = view.compute_environments.find(node.detail.compute_environment());
+    if (ce == view.compute_environments.end()) continue;
+    auto& largest = ce->second.largest_known_node;
+    if (!largest || node.total.vcpus > largest->vcpus ||
+        (node.total.vcpus == largest->vcpus && node.total.memory_mib > largest->memory_mib)) {
+      largest = node.total;
+    }
+    core::NodeView nv;
+    nv.node_id = id;
+    nv.compute_environment = node.detail.compute_environment();
+    nv.schedulable = Cluster::Schedulable(node);
+    nv.total = node.total;
+    nv.used = node.used;
+    view.nodes.emplace(id, std::move(nv));
+  }
+  return view;
+}
+
+void Dispatcher::AddWaiting(const JobDetail& job) {
+  core::WaitingJob waiting;
+  waiting.job_id = job.job_id();
+  waiting.queue = job.job_queue();
+  waiting.scheduling_priority = job.scheduling_priority();
+  waiting.created_at = job.created_at();
+  waiting.need = core::EffectiveResources(job.container());
+  waiting_.Add(waiting, options_.placement);
+  placement_due_ = true;
+}
+
+void Dispatcher::PlacementPass() {
+  placement_due_ = false;
+  if (waiting_.size() == 0) return;
+  core::PassResult result =
+      core::PlaceJobs(BuildView(), waiting_, clock_.NowMillis(), options_.placement);
+  for (const core::Placement& placement : result.placed) {
+    const core::WaitingJob* job = waiting_.Find(placement.job_id);
+    NodeEntry* node = cluster_.FindNode(placement.node_id);
+    if (job == nullptr || node == nullptr) continue;
+    ActiveAttempt attempt;
+    attempt.attempt_id = api::NewUuid();
+    attempt.job_id = job->job_id;
+    attempt.node_id = placement.node_id;
+    attempt.need = job->need;
+    JobOp op;
+    op.kind = JobOp::Kind::kStart;
+    op.job_id = job->job_id;
+    op.attempt_id = attempt.attempt_id;
+    op.node_id = placement.node_id;
+    op.compute_environment = node->detail.compute_environment();
+    cluster_.AddAttempt(std::move(attempt));
+    waiting_.Remove(op.job_id);
+    batch_.Add(std::move(op));
+  }
+  if (!options_.fail_unplaceable_jobs) return;
+  for (const core::Infeasible& infeasible : result.infeasible) {
+    JobOp op;
+    op.kind = JobOp::Kind::kUnplaceable;
+    op.job_id = infeasible.job_id;
+    op.reason = infeasible.reason;
+    waiting_.Remove(op.job_id);
+    batch_.Add(std::move(op));
+  }
+}
+
+void Dispatcher::Flush() {
+  if (!nodes_to_store_.empty()) {
+    std::vector<batch::v1::NodeDetail> nodes;
+    for (auto& [id, detail] : nodes_to_store_) nodes.push_back(detail);
+    try {
+      store_.UpsertNodes(nodes);
+      nodes_to_store_.clear();
+    } catch (const std::exception& e) {
+      spdlog::error("scheduler: cannot store nodes: {}", e.what());
+    }
+  }
+  if (batch_.empty()) return;
+  std::map<std::string, JobDetail> committed;
+  try {
+    committed = batch_.Commit(store_, options_.settings, clock_.NowMillis());
+    retry_flush_at_ms_ = 0;
+  } catch (const std::exception& e) {
+    // Everything stays gathered and is tried again; nothing was launched or acknowledged.
+    spdlog::error("scheduler: cannot store {} job changes (retrying in 1 s): {}", batch_.size(),
+                  e.what());
+    retry_flush_at_ms_ = clock_.NowMillis() + 1000;
+    return;
+  }
+  std::map<std::string, std::vector<std::string>> acks;  // by node
+  for (JobOp& op : batch_.TakeCommitted()) {
+    auto it = committed.find(op.job_id);
+    AfterCommit(op, it == committed.end() ? nullptr : &it->second);
+    if (op.ack_to_agent) acks[op.node_id].push_back(op.attempt_id);
+  }
+  for (auto& [node_id, ids] : acks) {
+    NodeEntry* node = cluster_.FindNode(node_id);
+    if (node == nullptr || node->link == nullptr) continue;
+    SchedulerMessage ack;
+    for (auto& id : ids) ack.mutable_ack()->add_attempt_ids(id);
+    node->link->Send(std::move(ack));
+  }
+}
+
+void Dispatcher::AfterCommit(JobOp& op, const JobDetail* committed) {
+  switch (op.kind) {
+    case JobOp::Kind::kStart: {
+      ActiveAttempt* attempt = cluster_.FindAttempt(op.attempt_id);
+      if (!op.applied || attempt == nullptr) {
+        cluster_.RemoveAttempt(op.attempt_id);
+        placement_due_ = true;
+        return;
+      }
+      attempt->committed = true;
+      NodeEntry* node = cluster_.FindNode(op.node_id);
+      if (node != nullptr && node->link != nullptr) {
+        SchedulerMessage launch;
+        *launch.mutable_launch() = std::move(op.launch);
+        node->link->Send(std::move(launch));
+      }
+      if (committed != nullptr && committed->is_terminated()) {
+        attempt->kill_reason = committed->status_reason();
+        SendKill(*attempt);
+      }
+      return;
+    }
+    case JobOp::Kind::kRunning:
+      return;
+    case JobOp::Kind::kFinish:
+      // Applied or stale, the attempt is over: the view lets go of it either way.
+      if (cluster_.FindAttempt(op.attempt_id) != nullptr) {
+        cluster_.RemoveAttempt(op.attempt_id);
+        placement_due_ = true;
+      }
+      if (op.applied && committed != nullptr && committed->status() == JobStatus::RUNNABLE) {
+        AddWaiting(*committed);
+      }
+      return;
+    case JobOp::Kind::kUnplaceable:
+      return;
+  }
+}
+
+}  // namespace batchd::dispatch

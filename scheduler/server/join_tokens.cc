@@ -1,0 +1,69 @@
+#include "server/join_tokens.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace batchd::server {
+namespace {
+
+std::vector<std::string> ReadTokenFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the agent token file " + path.string());
+  std::vector<std::string> tokens;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos || line[begin] == '#') continue;
+    const auto end = line.find_last_not_of(" \t\r");
+    tokens.push_back(line.substr(begin, end - begin + 1));
+  }
+  if (tokens.empty())
+    throw std::runtime_error("the agent token file " + path.string() + " holds no token");
+  return tokens;
+}
+
+std::string RandomToken() {
+  std::random_device device;  // the kernel's CSPRNG on Linux
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (int i = 0; i < 8; ++i) {
+    uint32_t word = device();
+    for (int j = 0; j < 8; ++j, word >>= 4) token += kHex[word & 0xf];
+  }
+  return token;
+}
+
+}  // namespace
+
+std::filesystem::path GeneratedTokenFile(const std::filesystem::path& data_dir) {
+  return data_dir / "agent-token";
+}
+
+std::vector<std::string> LoadJoinTokens(const config::BatchdConfig& config) {
+  std::vector<std::string> tokens = config.agent_tokens;
+  if (!config.agent_token_file.empty()) {
+    for (auto& token : ReadTokenFile(config.agent_token_file)) tokens.push_back(std::move(token));
+  }
+  if (!tokens.empty()) return tokens;
+  const auto path = GeneratedTokenFile(config.data_dir);
+  if (std::filesystem::exists(path)) return ReadTokenFile(path);
+  const std::string token = RandomToken();
+  const auto temp = path.string() + ".new";
+  // Created private from the start: the token is never readable by others, even briefly.
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + temp);
+  const std::string content = token + "\n";
+  const bool written =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  if (!written) throw std::runtime_error("cannot write " + temp);
+  std::filesystem::rename(temp, path);
+  return {token};
+}
+
+}  // namespace batchd::server

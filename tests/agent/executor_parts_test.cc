@@ -1,0 +1,238 @@
+// The pure and file-level parts of the process executor.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "agent/executor/attempt_dir.h"
+#include "agent/executor/child_setup.h"
+#include "agent/executor/command.h"
+#include "agent/executor/job_user.h"
+#include "agent/executor/launch_error.h"
+#include "agent/executor/mounts.h"
+#include "agent/executor/process_identity.h"
+#include "batch/v1/agent_service.pb.h"
+#include "support/temp_dir.h"
+
+namespace batchd::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ProcessIdentity, ParsesStatWithAwkwardCommandNames) {
+  const std::string line =
+      "4242 (we ird) (x) S 1 4242 4242 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50";
+  const auto stat = ParseProcStat(line);
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->state, 'S');
+  EXPECT_EQ(stat->ppid, 1);
+  EXPECT_EQ(stat->start_time, 987654u);
+  EXPECT_FALSE(ParseProcStat("4242 (short) S 1"));
+}
+
+TEST(ProcessIdentity, ReadsOwnStartTimeAndRoundTripsRecords) {
+  const auto stat = ReadProcStat(::getpid());
+  ASSERT_TRUE(stat);
+  EXPECT_GT(stat->start_time, 0u);
+  ProcessRecord record{::getpid(), stat->start_time, 1700000000123};
+  EXPECT_TRUE(IsSameProcess(record));
+  const auto parsed = ParseProcessRecord(FormatProcessRecord(record));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->pid, record.pid);
+  EXPECT_EQ(parsed->start_time, record.start_time);
+  EXPECT_EQ(parsed->started_at_ms, record.started_at_ms);
+  record.start_time += 1;  // the same pid, another process
+  EXPECT_FALSE(IsSameProcess(record));
+  EXPECT_FALSE(ParseProcessRecord("garbage"));
+  EXPECT_FALSE(ParseProcessRecord(""));
+}
+
+TEST(AttemptDir, WritesAtomicallyAndReadsBack) {
+  testing::TempDir dir;
+  const fs::path file = dir.path() / "result.pb";
+  WriteFileAtomically(file, "first");
+  WriteFileAtomically(file, "second");
+  EXPECT_EQ(ReadSmallFile(file), "second");
+  EXPECT_FALSE(fs::exists(file.string() + ".tmp"));
+  EXPECT_FALSE(ReadSmallFile(dir.path() / "missing"));
+  EXPECT_THROW(WriteFileAtomically(dir.path() / "no" / "such" / "dir", "x"), std::system_error);
+
+  batch::v1::AttemptStatus status;
+  status.set_attempt_id("a-1");
+  status.set_exit_code(3);
+  WriteMessageAtomically(file, status);
+  batch::v1::AttemptStatus read_back;
+  ASSERT_TRUE(ReadMessage(file, &read_back));
+  EXPECT_EQ(read_back.exit_code(), 3);
+  std::ofstream(file) << "\xff\xff not a message";
+  EXPECT_FALSE(ReadMessage(file, &read_back));
+}
+
+TEST(AttemptDir, AcceptsOnlyPlainIds) {
+  EXPECT_TRUE(IsValidAttemptId("3f2a9c1e-aa.b_c"));
+  for (const char* bad : {"", ".", "..", "a/b", "../x", "a b", "x\n"}) {
+    EXPECT_FALSE(IsValidAttemptId(bad)) << bad;
+  }
+  EXPECT_FALSE(IsValidAttemptId(std::string(129, 'a')));
+}
+
+TEST(JobCommand, RunsArgvOrScript) {
+  batch::v1::ContainerDetail container;
+  container.add_command("sh");
+  container.add_command("-c");
+  container.add_command("true");
+  const JobCommand argv = ResolveJobCommand(container, "/nonexistent:/bin:/usr/bin", "/");
+  EXPECT_EQ(argv.argv.front(), "sh");
+  EXPECT_TRUE(argv.executable == "/bin/sh" || argv.executable == "/usr/bin/sh") << argv.executable;
+
+  batch::v1::ContainerDetail script;
+  script.set_script("echo hi");
+  const JobCommand shell = ResolveJobCommand(script, "", "/");
+  EXPECT_EQ(shell.executable, "/bin/sh");
+  EXPECT_EQ(shell.argv, (std::vector<std::string>{"/bin/sh", "-c", "echo hi"}));
+}
+
+TEST(JobCommand, ExplainsWhatCannotRun) {
+  batch::v1::ContainerDetail container;
+  try {
+    ResolveJobCommand(container, "/bin", "/");
+    FAIL() << "no command and no script";
+  } catch (const LaunchError& e) {
+    EXPECT_NE(std::string(e.what()).find("neither a command nor a script"), std::string::npos);
+  }
+  container.add_command("nosuch-command-xyz");
+  try {
+    ResolveJobCommand(container, "/bin:/usr/bin", "/");
+    FAIL() << "nosuch-command-xyz resolved";
+  } catch (const LaunchError& e) {
+    EXPECT_STREQ(e.what(),
+                 "CannotStartContainerError: exec \"nosuch-command-xyz\": No such file or "
+                 "directory");
+    EXPECT_FALSE(e.infrastructure());
+  }
+}
+
+TEST(JobUser, ResolvesNamesAndIds) {
+  const JobUser root = ResolveJobUser("root");
+  EXPECT_EQ(root.uid, 0u);
+  EXPECT_EQ(root.gid, 0u);
+  EXPECT_EQ(root.home, "/root");
+  EXPECT_EQ(ResolveJobUser("0").uid, 0u);
+  const JobUser stranger = ResolveJobUser("54321");
+  EXPECT_EQ(stranger.uid, 54321u);
+  EXPECT_EQ(stranger.gid, 54321u);
+  EXPECT_EQ(stranger.groups, std::vector<gid_t>{54321});
+  EXPECT_EQ(ResolveJobUser("54321:7").gid, 7u);
+  try {
+    ResolveJobUser("no-such-user-xyz");
+    FAIL() << "unknown user resolved";
+  } catch (const LaunchError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"no-such-user-xyz\""), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(ResolveJobUser("root:no-such-group-xyz"), LaunchError);
+}
+
+TEST(ChildSetup, FailuresNameTheStepAndWhoIsToBlame) {
+  ChildPlan plan;
+  plan.working_dir = "/srv/missing";
+  plan.mounts.push_back(BindMount{"/srv/data", "/data", true, 0});
+  bool infrastructure = true;
+  const std::string unshare = DescribeChildFailure(
+      plan, ChildFailure{ChildStep::kUnshareMounts, 0, EPERM}, &infrastructure);
+  EXPECT_NE(unshare.find("private mount namespace"), std::string::npos) << unshare;
+  EXPECT_NE(unshare.find("Operation not permitted"), std::string::npos) << unshare;
+  EXPECT_FALSE(infrastructure);
+  const std::string bind =
+      DescribeChildFailure(plan, ChildFailure{ChildStep::kBindMount, 0, ENOENT}, &infrastructure);
+  EXPECT_NE(bind.find("/srv/data -> /data"), std::string::npos) << bind;
+  const std::string cwd =
+      DescribeChildFailure(plan, ChildFailure{ChildStep::kWorkingDir, 0, ENOENT}, &infrastructure);
+  EXPECT_EQ(cwd,
+            "CannotStartContainerError: working directory /srv/missing: No such file or "
+            "directory");
+  DescribeChildFailure(plan, ChildFailure{ChildStep::kJoinCgroup, 7, EACCES}, &infrastructure);
+  EXPECT_TRUE(infrastructure);
+}
+
+class MountsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(allowed_ / "data");
+    fs::create_directories(attempt_);
+    fs::create_directories(target_);
+  }
+  batch::v1::ContainerDetail Mount(const std::string& host, bool read_only) {
+    batch::v1::ContainerDetail container;
+    auto* volume = container.add_volumes();
+    volume->set_name("v");
+    volume->mutable_host()->set_source_path(host);
+    auto* point = container.add_mount_points();
+    point->set_source_volume("v");
+    point->set_container_path(target_.string());
+    point->set_read_only(read_only);
+    return container;
+  }
+  std::string FailureOf(const batch::v1::ContainerDetail& container) {
+    try {
+      ResolveBindMounts(container, attempt_, {allowed_});
+    } catch (const LaunchError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  testing::TempDir dir_;
+  fs::path allowed_ = dir_.path() / "allowed";
+  fs::path attempt_ = dir_.path() / "work" / "a-1";
+  fs::path target_ = dir_.path() / "target";
+};
+
+TEST_F(MountsTest, ResolvesAllowedHostPaths) {
+  const auto mounts =
+      ResolveBindMounts(Mount((allowed_ / "data").string(), true), attempt_, {allowed_});
+  ASSERT_EQ(mounts.size(), 1u);
+  EXPECT_EQ(mounts[0].source, fs::canonical(allowed_ / "data").string());
+  EXPECT_EQ(mounts[0].target, target_.string());
+  EXPECT_TRUE(mounts[0].read_only);
+
+  // Inside the attempt dir is always allowed; a volume without a host path is a scratch dir.
+  const auto scratch = ResolveBindMounts(Mount("", false), attempt_, {});
+  ASSERT_EQ(scratch.size(), 1u);
+  EXPECT_EQ(scratch[0].source, fs::canonical(attempt_ / "volumes" / "v").string());
+}
+
+TEST_F(MountsTest, RefusesPathsOutsideTheRules) {
+  const std::string outside = FailureOf(Mount("/etc", false));
+  EXPECT_NE(outside.find("/etc"), std::string::npos) << outside;
+  EXPECT_NE(outside.find("allowed mount root"), std::string::npos) << outside;
+  EXPECT_NE(outside.find(allowed_.string()), std::string::npos) << outside;
+
+  // A symlink inside an allowed root that leads outside it does not pass.
+  fs::create_symlink("/etc", allowed_ / "escape");
+  EXPECT_NE(FailureOf(Mount((allowed_ / "escape").string(), false)).find("not allowed"),
+            std::string::npos);
+  EXPECT_NE(FailureOf(Mount((allowed_ / "missing").string(), false)).find("cannot be mounted"),
+            std::string::npos);
+
+  auto undefined = Mount((allowed_ / "data").string(), false);
+  undefined.mutable_mount_points(0)->set_source_volume("other");
+  EXPECT_NE(FailureOf(undefined).find("does not define"), std::string::npos);
+  auto relative = Mount((allowed_ / "data").string(), false);
+  relative.mutable_mount_points(0)->set_container_path("data");
+  EXPECT_NE(FailureOf(relative).find("absolute"), std::string::npos);
+  auto nowhere = Mount((allowed_ / "data").string(), false);
+  nowhere.mutable_mount_points(0)->set_container_path((dir_.path() / "nowhere").string());
+  EXPECT_NE(FailureOf(nowhere).find("does not exist"), std::string::npos);
+}
+
+TEST(Mounts, IsUnderComparesWholeComponents) {
+  EXPECT_TRUE(IsUnder("/srv/data/x", "/srv/data"));
+  EXPECT_TRUE(IsUnder("/srv/data", "/srv/data"));
+  EXPECT_TRUE(IsUnder("/srv/data", "/srv/data/"));
+  EXPECT_TRUE(IsUnder("/anything", "/"));
+  EXPECT_FALSE(IsUnder("/srv/database", "/srv/data"));
+  EXPECT_FALSE(IsUnder("/srv", "/srv/data"));
+}
+
+}  // namespace
+}  // namespace batchd::agent

@@ -1,0 +1,239 @@
+// Figures for the dispatch path, on a real batchd (its embedded PostgreSQL, durable commits)
+// with two real local agents:
+//   latency:  submit one trivial job to an idle warm agent; time from submit (createdAt) to
+//             RUNNING (the process start the agent recorded) and to SUCCEEDED; median, p99
+//   turnover: N trivial jobs (/bin/true) submitted in batches, through two agents until all
+//             SUCCEEDED; jobs/s
+// Prints one "name value unit" line per figure. Usage: dispatch_bench [--jobs N]
+// [--samples N]; small values make the smoke run of the test suite.
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "batch/v1/batch_service.grpc.pb.h"
+#include "support/batchd_process.h"
+#include "support/temp_dir.h"
+#include "support/wait.h"
+
+namespace batchd::testing {
+namespace {
+
+using namespace batch::v1;
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  int jobs = 2000;
+  int samples = 200;
+};
+
+void Check(const grpc::Status& s, const char* what) {
+  if (!s.ok()) throw std::runtime_error(std::string(what) + ": " + s.error_message());
+}
+
+class Bench {
+ public:
+  Bench() {
+    BatchdOptions options;
+    options.data_dir = dir_.path() / "batchd";
+    batchd_ = std::make_unique<BatchdProcess>(options);
+    stub_ = BatchService::NewStub(
+        grpc::CreateChannel(batchd_->address(), grpc::InsecureChannelCredentials()));
+    Setup();
+  }
+
+  void Latency(int samples) {
+    std::vector<double> to_running, to_done;
+    for (int i = 0; i < samples; ++i) {
+      const std::string id = SubmitOne();
+      JobDetail job;
+      if (!PollUntil(
+              [&] {
+                job = Describe(id);
+                return job.status() == JobStatus::SUCCEEDED || job.status() == JobStatus::FAILED;
+              },
+              std::chrono::seconds(30))) {
+        throw std::runtime_error("job " + id + " did not finish");
+      }
+      to_running.push_back(static_cast<double>(job.started_at() - job.created_at()));
+      to_done.push_back(static_cast<double>(job.stopped_at() - job.created_at()));
+    }
+    Print("latency.submit_to_running.median", Percentile(to_running, 0.5), "ms");
+    Print("latency.submit_to_running.p99", Percentile(to_running, 0.99), "ms");
+    Print("latency.submit_to_succeeded.median", Percentile(to_done, 0.5), "ms");
+    Print("latency.submit_to_succeeded.p99", Percentile(to_done, 0.99), "ms");
+  }
+
+  void Turnover(int jobs) {
+    const auto start = Clock::now();
+    for (int done = 0; done < jobs;) {
+      SubmitJobsRequest req;
+      for (int i = 0; i < 500 && done < jobs; ++i, ++done) *req.add_jobs() = Request();
+      SubmitJobsResponse resp;
+      grpc::ClientContext ctx;
+      Check(stub_->SubmitJobs(&ctx, req, &resp), "SubmitJobs");
+    }
+    const auto submitted = Clock::now();
+    if (!PollUntil([&] { return Unfinished() == 0; }, std::chrono::seconds(600))) {
+      throw std::runtime_error("turnover did not finish");
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    Print("turnover.jobs", jobs, "jobs");
+    Print("turnover.submit", std::chrono::duration<double>(submitted - start).count() * 1000, "ms");
+    Print("turnover.rate", jobs / seconds, "jobs/s");
+  }
+
+ private:
+  void Setup() {
+    {
+      CreateComputeEnvironmentRequest req;
+      req.set_compute_environment_name("bench");
+      req.set_type(CEType::UNMANAGED);
+      CreateComputeEnvironmentResponse resp;
+      grpc::ClientContext ctx;
+      Check(stub_->CreateComputeEnvironment(&ctx, req, &resp), "CreateComputeEnvironment");
+    }
+    {
+      CreateJobQueueRequest req;
+      req.set_job_queue_name("bench");
+      req.set_priority(1);
+      auto* o = req.add_compute_environment_order();
+      o->set_order(1);
+      o->set_compute_environment("bench");
+      CreateJobQueueResponse resp;
+      grpc::ClientContext ctx;
+      Check(stub_->CreateJobQueue(&ctx, req, &resp), "CreateJobQueue");
+    }
+    {
+      RegisterJobDefinitionRequest req;
+      req.set_job_definition_name("true");
+      req.set_type(JobDefinitionType::container);
+      req.mutable_container_properties()->add_command("/bin/true");
+      auto* v = req.mutable_container_properties()->add_resource_requirements();
+      v->set_type(ResourceType::VCPU);
+      v->set_value("1");
+      auto* m = req.mutable_container_properties()->add_resource_requirements();
+      m->set_type(ResourceType::MEMORY);
+      m->set_value("16");
+      RegisterJobDefinitionResponse resp;
+      grpc::ClientContext ctx;
+      Check(stub_->RegisterJobDefinition(&ctx, req, &resp), "RegisterJobDefinition");
+    }
+    // Two agents, each advertising more slots than cores: trivial jobs are mostly waiting on
+    // fork/exec and the wire, not on CPU.
+    for (const char* name : {"a", "b"}) {
+      AgentOptions options;
+      options.scheduler = batchd_->address();
+      options.token_file = dir_.path() / "batchd" / "agent-token";
+      options.compute_environment = "bench";
+      options.work_dir = dir_.path() / name;
+      options.extra_args = {"--vcpus", "16", "--memory-mib", "16384"};
+      agents_.push_back(std::make_unique<AgentProcess>(options));
+    }
+    if (!PollUntil([&] { return ReadyNodes() == 2; }, std::chrono::seconds(30))) {
+      throw std::runtime_error("agents did not connect");
+    }
+    SubmitOne();  // warms the agents and the connection pool
+    PollUntil([&] { return Unfinished() == 0; });
+  }
+
+  SubmitJobRequest Request() {
+    SubmitJobRequest req;
+    req.set_job_name("bench");
+    req.set_job_queue("bench");
+    req.set_job_definition("true");
+    return req;
+  }
+
+  std::string SubmitOne() {
+    SubmitJobResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->SubmitJob(&ctx, Request(), &resp), "SubmitJob");
+    return resp.job_id();
+  }
+
+  JobDetail Describe(const std::string& id) {
+    DescribeJobsRequest req;
+    req.add_jobs(id);
+    DescribeJobsResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->DescribeJobs(&ctx, req, &resp), "DescribeJobs");
+    return resp.jobs_size() == 1 ? resp.jobs(0) : JobDetail{};
+  }
+
+  int Unfinished() {
+    ListJobsRequest req;
+    req.set_job_queue("bench");
+    for (auto s : {JobStatus::SUBMITTED, JobStatus::PENDING, JobStatus::RUNNABLE,
+                   JobStatus::STARTING, JobStatus::RUNNING}) {
+      req.add_job_statuses(s);
+    }
+    req.set_max_results(1);
+    ListJobsResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->ListJobs(&ctx, req, &resp), "ListJobs");
+    return resp.job_summary_list_size();
+  }
+
+  int ReadyNodes() {
+    ListNodesResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->ListNodes(&ctx, ListNodesRequest{}, &resp), "ListNodes");
+    int ready = 0;
+    for (const auto& n : resp.nodes()) ready += n.state() == NodeState::READY ? 1 : 0;
+    return ready;
+  }
+
+  static double Percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    const size_t i = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
+    return values[i];
+  }
+
+  static void Print(const std::string& name, double value, const std::string& unit) {
+    std::printf("%-40s %10.1f %s\n", name.c_str(), value, unit.c_str());
+    std::fflush(stdout);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<BatchdProcess> batchd_;
+  std::unique_ptr<BatchService::Stub> stub_;
+  std::vector<std::unique_ptr<AgentProcess>> agents_;
+};
+
+Args Parse(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const int value = std::stoi(argv[i + 1]);
+    if (flag == "--jobs") {
+      args.jobs = value;
+    } else if (flag == "--samples") {
+      args.samples = value;
+    } else {
+      throw std::runtime_error("unknown flag " + flag + " (flags: --jobs N, --samples N)");
+    }
+  }
+  return args;
+}
+
+}  // namespace
+}  // namespace batchd::testing
+
+int main(int argc, char** argv) {
+  try {
+    const auto args = batchd::testing::Parse(argc, argv);
+    batchd::testing::Bench bench;
+    bench.Latency(args.samples);
+    bench.Turnover(args.jobs);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dispatch_bench: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,245 @@
+#include "dispatch_fixture.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "support/postgres_env.h"
+#include "support/wait.h"
+
+namespace batchd::testing {
+
+using namespace batch::v1;
+
+namespace {
+
+// Short leases so that a lost node is noticed within a test's patience.
+constexpr const char* kConfig =
+    "node_lease_seconds: 3\n"
+    "heartbeat_seconds: 1\n"
+    "kill_grace_seconds: 2\n";
+
+template <typename Req, typename Resp, typename Call>
+Resp Rpc(Call call, const Req& req) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  Resp resp;
+  grpc::Status s = call(&ctx, req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
+  return resp;
+}
+
+}  // namespace
+
+bool ProcessGone(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return true;
+  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = content.rfind(')');
+  return close != std::string::npos && close + 2 < content.size() && content[close + 2] == 'Z';
+}
+
+void DispatchTest::SetUp() {
+  dir_ = std::make_unique<TempDir>();
+  database_url_ = FreshDatabaseUrl();
+  std::ofstream(dir_->path() / "batchd.yaml") << kConfig;
+  StartBatchd();
+}
+
+void DispatchTest::TearDown() {
+  for (auto& [name, agent] : agents_) agent->Stop(std::chrono::seconds(10));
+  agents_.clear();
+  // An open client channel holds batchd's graceful shutdown for seconds: close ours first.
+  stub_.reset();
+  if (batchd_) batchd_->Stop();
+  if (HasFailure()) std::cerr << Diagnostics();
+}
+
+void DispatchTest::StartBatchd(int port) {
+  BatchdOptions options;
+  options.data_dir = dir_->path() / "batchd";
+  options.database_url = database_url_;
+  options.extra_args = {"--config", (dir_->path() / "batchd.yaml").string()};
+  if (port != 0) {
+    options.extra_args.push_back("--listen");
+    options.extra_args.push_back("127.0.0.1:" + std::to_string(port));
+  }
+  batchd_ = std::make_unique<BatchdProcess>(options);
+  stub_ = BatchService::NewStub(
+      grpc::CreateChannel(batchd_->address(), grpc::InsecureChannelCredentials()));
+}
+
+int DispatchTest::Port() const {
+  const std::string& a = batchd_->address();
+  return std::stoi(a.substr(a.rfind(':') + 1));
+}
+
+void DispatchTest::CreateCe(const std::string& name) {
+  CreateComputeEnvironmentRequest req;
+  req.set_compute_environment_name(name);
+  req.set_type(CEType::UNMANAGED);
+  Rpc<CreateComputeEnvironmentRequest, CreateComputeEnvironmentResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->CreateComputeEnvironment(c, r, o); }, req);
+}
+
+void DispatchTest::CreateQueue(const std::string& name, const std::string& ce, int priority) {
+  CreateJobQueueRequest req;
+  req.set_job_queue_name(name);
+  req.set_priority(priority);
+  auto* o = req.add_compute_environment_order();
+  o->set_order(1);
+  o->set_compute_environment(ce);
+  Rpc<CreateJobQueueRequest, CreateJobQueueResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->CreateJobQueue(c, r, o); }, req);
+}
+
+void DispatchTest::Register(const std::string& name, const DefinitionSpec& spec) {
+  RegisterJobDefinitionRequest req;
+  req.set_job_definition_name(name);
+  req.set_type(JobDefinitionType::container);
+  auto* c = req.mutable_container_properties();
+  for (const auto& a : spec.command) c->add_command(a);
+  c->set_script(spec.script);
+  auto* v = c->add_resource_requirements();
+  v->set_type(ResourceType::VCPU);
+  v->set_value(std::to_string(spec.vcpus));
+  auto* m = c->add_resource_requirements();
+  m->set_type(ResourceType::MEMORY);
+  m->set_value(std::to_string(spec.memory_mib));
+  for (const auto& [k, val] : spec.environment) {
+    auto* e = c->add_environment();
+    e->set_name(k);
+    e->set_value(val);
+  }
+  for (const auto& [k, val] : spec.parameters) (*req.mutable_parameters())[k] = val;
+  if (spec.attempts > 1 || !spec.evaluate_on_exit.empty()) {
+    req.mutable_retry_strategy()->set_attempts(spec.attempts);
+    for (const auto& rule : spec.evaluate_on_exit) {
+      *req.mutable_retry_strategy()->add_evaluate_on_exit() = rule;
+    }
+  }
+  if (spec.timeout_seconds > 0) {
+    req.mutable_timeout()->set_attempt_duration_seconds(spec.timeout_seconds);
+  }
+  Rpc<RegisterJobDefinitionRequest, RegisterJobDefinitionResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->RegisterJobDefinition(c, r, o); }, req);
+}
+
+std::string DispatchTest::Submit(const std::string& queue, const std::string& definition,
+                                 const std::map<std::string, std::string>& parameters) {
+  SubmitJobRequest req;
+  req.set_job_name("job");
+  req.set_job_queue(queue);
+  req.set_job_definition(definition);
+  for (const auto& [k, v] : parameters) (*req.mutable_parameters())[k] = v;
+  return Rpc<SubmitJobRequest, SubmitJobResponse>(
+             [&](auto* c, auto& r, auto* o) { return stub_->SubmitJob(c, r, o); }, req)
+      .job_id();
+}
+
+std::filesystem::path DispatchTest::AgentDir(const std::string& name) const {
+  return dir_->path() / ("agent-" + name);
+}
+
+AgentProcess& DispatchTest::StartAgent(const std::string& name, const std::string& ce, int vcpus,
+                                       int memory_mib, std::vector<std::string> extra_args) {
+  AgentOptions options;
+  options.scheduler = batchd_->address();
+  options.token_file = dir_->path() / "batchd" / "agent-token";
+  options.compute_environment = ce;
+  options.work_dir = AgentDir(name);
+  options.extra_args = {"--vcpus", std::to_string(vcpus), "--memory-mib",
+                        std::to_string(memory_mib)};
+  options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
+  auto& agent = agents_[name] = std::make_unique<AgentProcess>(options);
+  const bool up = PollUntil([&] {
+    std::ifstream file(AgentDir(name) / "node_id");
+    std::string node;
+    file >> node;
+    if (node.empty()) return false;
+    for (const auto& n : Nodes()) {
+      if (n.node_id() == node && n.state() == NodeState::READY) return true;
+    }
+    return false;
+  });
+  EXPECT_TRUE(up) << "agent " << name << " did not connect; its log:\n" << agent->Log();
+  return *agent;
+}
+
+JobDetail DispatchTest::Describe(const std::string& id) {
+  DescribeJobsRequest req;
+  req.add_jobs(id);
+  auto resp = Rpc<DescribeJobsRequest, DescribeJobsResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->DescribeJobs(c, r, o); }, req);
+  return resp.jobs_size() == 1 ? resp.jobs(0) : JobDetail{};
+}
+
+JobDetail DispatchTest::WaitFor(const std::string& id, JobStatus::Value status,
+                                std::chrono::seconds timeout) {
+  JobDetail job;
+  const bool reached = PollUntil(
+      [&] {
+        job = Describe(id);
+        if (job.status() == status) return true;
+        return job.status() == JobStatus::SUCCEEDED || job.status() == JobStatus::FAILED;
+      },
+      timeout);
+  EXPECT_TRUE(reached && job.status() == status)
+      << "job " << id << " is " << JobStatus::Value_Name(job.status()) << " ("
+      << job.status_reason() << "), expected " << JobStatus::Value_Name(status) << "\n"
+      << job.DebugString();
+  return job;
+}
+
+std::vector<NodeDetail> DispatchTest::Nodes() {
+  auto resp = Rpc<ListNodesRequest, ListNodesResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->ListNodes(c, r, o); }, ListNodesRequest{});
+  return {resp.nodes().begin(), resp.nodes().end()};
+}
+
+std::string DispatchTest::Logs(const std::string& id) {
+  std::string out;
+  GetJobLogsRequest req;
+  req.set_job_id(id);
+  for (int page = 0; page < 100; ++page) {
+    auto resp = Rpc<GetJobLogsRequest, GetJobLogsResponse>(
+        [&](auto* c, auto& r, auto* o) { return stub_->GetJobLogs(c, r, o); }, req);
+    for (const auto& e : resp.events()) out += e.message();
+    if (resp.events_size() == 0) break;
+    req.set_next_token(resp.next_token());
+  }
+  return out;
+}
+
+ExplainJobResponse DispatchTest::Explain(const std::string& id) {
+  ExplainJobRequest req;
+  req.set_job_id(id);
+  return Rpc<ExplainJobRequest, ExplainJobResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->ExplainJob(c, r, o); }, req);
+}
+
+grpc::Status DispatchTest::Terminate(const std::string& id, const std::string& reason) {
+  TerminateJobRequest req;
+  req.set_job_id(id);
+  req.set_reason(reason);
+  TerminateJobResponse resp;
+  grpc::ClientContext ctx;
+  return stub_->TerminateJob(&ctx, req, &resp);
+}
+
+grpc::Status DispatchTest::Cancel(const std::string& id, const std::string& reason) {
+  CancelJobRequest req;
+  req.set_job_id(id);
+  req.set_reason(reason);
+  CancelJobResponse resp;
+  grpc::ClientContext ctx;
+  return stub_->CancelJob(&ctx, req, &resp);
+}
+
+std::string DispatchTest::Diagnostics() {
+  std::ostringstream out;
+  if (batchd_) out << "---- batchd log\n" << batchd_->Log() << "\n";
+  for (auto& [name, agent] : agents_) out << "---- agent " << name << " log\n" << agent->Log();
+  return out.str();
+}
+
+}  // namespace batchd::testing
