@@ -1,5 +1,7 @@
 #include "agent/log_shipper.h"
 
+#include "api/job_states.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -23,20 +25,7 @@ int64_t NowMs() {
 
 }  // namespace
 
-bool IsFinalState(AttemptState::Value state) {
-  switch (state) {
-    case AttemptState::EXITED:
-    case AttemptState::LAUNCH_FAILED:
-      return true;
-    case AttemptState::ATTEMPT_STATE_UNSPECIFIED:
-    case AttemptState::LAUNCHING:
-    case AttemptState::RUNNING:
-    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
-    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
-      return false;
-  }
-  return false;
-}
+bool IsFinalState(AttemptState::Value state) { return api::IsFinalAttemptState(state); }
 
 LogShipper::LogShipper(Sink sink, size_t chunk_bytes)
     : sink_(std::move(sink)), chunk_bytes_(chunk_bytes) {}

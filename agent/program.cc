@@ -12,6 +12,7 @@
 
 #include "agent/agent.h"
 #include "agent/agent_options.h"
+#include "config/log_level.h"
 
 namespace batchd::agent {
 namespace {
@@ -59,16 +60,6 @@ class SignalRelay {
   std::thread thread_;
 };
 
-spdlog::level::level_enum LevelOf(const std::string& name) {
-  if (name == "trace") return spdlog::level::trace;
-  if (name == "debug") return spdlog::level::debug;
-  if (name == "warn") return spdlog::level::warn;
-  if (name == "error") return spdlog::level::err;
-  if (name == "critical") return spdlog::level::critical;
-  if (name == "off") return spdlog::level::off;
-  return spdlog::level::info;
-}
-
 void SetUpLogging() {
   auto logger = spdlog::stdout_color_mt("batch-agent");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ %n: %v");
@@ -92,7 +83,7 @@ int RunBatchAgent(int argc, char** argv) {
     spdlog::error("cannot start: {}", e.what());
     return kStartupErrorExit;
   }
-  spdlog::set_level(LevelOf(options.log_level));
+  spdlog::set_level(config::SpdlogLevel(options.log_level));
   try {
     const ExecutorOptions executor_options{
         .work_dir = options.work_dir,

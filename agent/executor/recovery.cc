@@ -7,6 +7,7 @@
 
 #include "agent/executor/process_executor.h"
 #include "agent/executor/process_identity.h"
+#include "api/job_states.h"
 
 namespace batchd::agent {
 namespace {
@@ -16,20 +17,7 @@ using batch::v1::AttemptStatus;
 
 constexpr char kRestartReason[] = "agent restarted while the attempt ran";
 
-bool IsFinished(const AttemptStatus& status) {
-  switch (status.state()) {
-    case AttemptState::EXITED:
-    case AttemptState::LAUNCH_FAILED:
-      return true;
-    case AttemptState::ATTEMPT_STATE_UNSPECIFIED:
-    case AttemptState::LAUNCHING:
-    case AttemptState::RUNNING:
-    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
-    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
-      return false;
-  }
-  return false;
-}
+bool IsFinished(const AttemptStatus& status) { return api::IsFinalAttemptState(status.state()); }
 
 // Kills the recorded process's group, but only if the pid still names that process: after
 // a reboot or a long outage the number may belong to a stranger.

@@ -104,4 +104,20 @@ const std::vector<JobStatus::Value>& AllJobStatuses() {
   return all;
 }
 
+bool IsFinalAttemptState(batch::v1::AttemptState::Value state) {
+  using batch::v1::AttemptState;
+  switch (state) {
+    case AttemptState::EXITED:
+    case AttemptState::LAUNCH_FAILED:
+      return true;
+    case AttemptState::ATTEMPT_STATE_UNSPECIFIED:
+    case AttemptState::LAUNCHING:
+    case AttemptState::RUNNING:
+    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case batch::v1::AttemptState_Value_AttemptState_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace batchd::api

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "batch/v1/agent_service.pb.h"
 #include "batch/v1/types.pb.h"
 
 namespace batchd::api {
@@ -27,5 +28,8 @@ std::string_view JobStatusName(JobStatus status);
 // Parses "RUNNABLE" (any case); throws INVALID_ARGUMENT naming `field`.
 JobStatus ParseJobStatus(std::string_view field, std::string_view text);
 const std::vector<JobStatus>& AllJobStatuses();
+
+// EXITED or LAUNCH_FAILED: an agent reports nothing more about the attempt.
+bool IsFinalAttemptState(batch::v1::AttemptState::Value state);
 
 }  // namespace batchd::api

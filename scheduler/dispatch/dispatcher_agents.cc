@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "api/job_states.h"
 #include "dispatch/dispatcher.h"
 
 namespace batchd::dispatch {
@@ -71,17 +72,11 @@ std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
   for (const std::string& id : std::set<std::string>(node.attempts)) {
     const ActiveAttempt* attempt = cluster_.FindAttempt(id);
     if (attempt == nullptr || !attempt->committed || agent_has.count(id) > 0) continue;
-    JobOp op;
-    op.kind = JobOp::Kind::kFinish;
-    op.job_id = attempt->job_id;
-    op.attempt_id = id;
-    op.status.set_attempt_id(id);
-    op.status.set_infrastructure(true);
-    op.status.set_at(now);
-    op.status.set_reason("the agent on node " + hello.node_id() +
-                         " does not have this attempt (it never arrived, or the agent lost "
-                         "its work directory)");
-    batch_.Add(std::move(op));
+    batch_.Add(InfrastructureFailure(attempt->job_id, id,
+                                     "the agent on node " + hello.node_id() +
+                                         " does not have this attempt (it never arrived, or the "
+                                         "agent lost its work directory)",
+                                     now));
   }
   for (const std::string& id : node.attempts) {
     const ActiveAttempt* attempt = cluster_.FindAttempt(id);
@@ -216,15 +211,7 @@ void Dispatcher::LoseAttemptsOf(NodeEntry& node, const std::string& reason) {
   for (const std::string& id : node.attempts) {
     const ActiveAttempt* attempt = cluster_.FindAttempt(id);
     if (attempt == nullptr) continue;
-    JobOp op;
-    op.kind = JobOp::Kind::kFinish;
-    op.job_id = attempt->job_id;
-    op.attempt_id = id;
-    op.status.set_attempt_id(id);
-    op.status.set_infrastructure(true);
-    op.status.set_reason(reason);
-    op.status.set_at(now);
-    batch_.Add(std::move(op));
+    batch_.Add(InfrastructureFailure(attempt->job_id, id, reason, now));
   }
 }
 

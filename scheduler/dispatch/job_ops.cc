@@ -25,6 +25,19 @@ bool ApplyJobOp(JobOp& op, JobDetail& job, const core::DispatchSettings& setting
   return op.applied;
 }
 
+JobOp InfrastructureFailure(const std::string& job_id, const std::string& attempt_id,
+                            const std::string& reason, int64_t now_ms) {
+  JobOp op;
+  op.kind = JobOp::Kind::kFinish;
+  op.job_id = job_id;
+  op.attempt_id = attempt_id;
+  op.status.set_attempt_id(attempt_id);
+  op.status.set_infrastructure(true);
+  op.status.set_reason(reason);
+  op.status.set_at(now_ms);
+  return op;
+}
+
 void JobWriteBatch::Add(JobOp op) { ops_.push_back(std::move(op)); }
 
 void JobWriteBatch::AddLog(store::LogRecord log) { logs_.push_back(std::move(log)); }

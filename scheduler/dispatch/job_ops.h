@@ -48,6 +48,11 @@ class JobWriteBatch {
   std::vector<store::LogRecord> logs_;
 };
 
+// The attempt ended for a reason outside the job (node lost, ...): retried without using up
+// one of its attempts.
+JobOp InfrastructureFailure(const std::string& job_id, const std::string& attempt_id,
+                            const std::string& reason, int64_t now_ms);
+
 // Applies one op to the locked job; returns whether it changed the job.
 bool ApplyJobOp(JobOp& op, batch::v1::JobDetail& job, const core::DispatchSettings& settings,
                 int64_t now_ms);

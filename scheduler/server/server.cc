@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "config/log_level.h"
 #include "core/clock.h"
 #include "dispatch/dispatcher.h"
 #include "server/data_dir.h"
@@ -29,16 +30,6 @@ namespace fs = std::filesystem;
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 // How often the main thread, between signals, checks that the embedded server still runs.
 constexpr auto kHealthInterval = std::chrono::seconds(1);
-
-spdlog::level::level_enum LevelOf(const std::string& name) {
-  if (name == "trace") return spdlog::level::trace;
-  if (name == "debug") return spdlog::level::debug;
-  if (name == "warn") return spdlog::level::warn;
-  if (name == "error") return spdlog::level::err;
-  if (name == "critical") return spdlog::level::critical;
-  if (name == "off") return spdlog::level::off;
-  return spdlog::level::info;
-}
 
 void SetUpLogging() {
   auto logger = spdlog::stderr_color_mt("batchd");
@@ -153,7 +144,7 @@ int RunBatchd(int argc, char** argv) {
     spdlog::error("batchd cannot start: {}", e.what());
     return 1;
   }
-  spdlog::set_level(LevelOf(config.log_level));
+  spdlog::set_level(config::SpdlogLevel(config.log_level));
   return Serve(config, signals);
 }
 

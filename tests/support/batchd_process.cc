@@ -153,6 +153,23 @@ pid_t Spawn(const std::vector<std::string>& argv_in, const std::vector<std::stri
   return pid;
 }
 
+// Spawns with stdout and stderr appended to `log`; `offset` gets where this run's output starts.
+pid_t SpawnLogged(const std::vector<std::string>& argv, const fs::path& log,
+                  std::uintmax_t* offset) {
+  int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) throw std::system_error(errno, std::system_category(), "open " + log.string());
+  std::error_code ec;
+  *offset = fs::file_size(log, ec);
+  try {
+    pid_t pid = Spawn(argv, MergedEnvironment({}), Stdio{-1, log_fd, log_fd});
+    close(log_fd);
+    return pid;
+  } catch (...) {
+    close(log_fd);
+    throw;
+  }
+}
+
 }  // namespace
 
 std::string BatchdBinary() { return BATCHD_BIN; }
@@ -173,19 +190,7 @@ AgentProcess::AgentProcess(AgentOptions options) : options_(std::move(options)) 
                                    "--work-dir",
                                    options_.work_dir.string()};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
-  int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
-    throw std::system_error(errno, std::system_category(), "open " + log_path_.string());
-  }
-  std::error_code ec;
-  log_offset_ = fs::file_size(log_path_, ec);
-  try {
-    pid_ = Spawn(argv, MergedEnvironment({}), Stdio{-1, log_fd, log_fd});
-  } catch (...) {
-    close(log_fd);
-    throw;
-  }
-  close(log_fd);
+  pid_ = SpawnLogged(argv, log_path_, &log_offset_);
 }
 
 AgentProcess::~AgentProcess() { Kill(); }
@@ -235,19 +240,7 @@ BatchdProcess::BatchdProcess(BatchdOptions options) : options_(std::move(options
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
-  int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
-    throw std::system_error(errno, std::system_category(), "open " + log_path_.string());
-  }
-  std::error_code ec;
-  log_offset_ = fs::file_size(log_path_, ec);
-  try {
-    pid_ = Spawn(argv, MergedEnvironment({}), Stdio{-1, log_fd, log_fd});
-  } catch (...) {
-    close(log_fd);
-    throw;
-  }
-  close(log_fd);
+  pid_ = SpawnLogged(argv, log_path_, &log_offset_);
 
   int status = 0;
   bool exited = false;
