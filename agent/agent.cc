@@ -14,6 +14,7 @@
 #include "agent/executor/attempt_dir.h"
 #include "agent/log_shipper.h"
 #include "agent/work_dir.h"
+#include "api/job_states.h"
 
 namespace batchd::agent {
 
@@ -232,7 +233,7 @@ class Agent::Loop {
     const AttemptStatus& status = e.status;
     const std::string& id = status.attempt_id();
     spdlog::info("attempt {}: {}", id, Describe(status));
-    if (IsFinalState(status.state()) && forget_on_exit_.erase(id) > 0) {
+    if (api::IsFinalAttemptState(status.state()) && forget_on_exit_.erase(id) > 0) {
       ForgetAttempt(id);
       return;
     }
@@ -291,7 +292,7 @@ class Agent::Loop {
       spdlog::info("batchd no longer expects attempt {} here: killing and forgetting it", id);
       executor_->Kill(id, "batchd no longer expects this attempt on this node", 0);
       const auto last = executor_->LastStatus(id);
-      if (last && !IsFinalState(last->state())) {
+      if (last && !api::IsFinalAttemptState(last->state())) {
         forget_on_exit_.insert(id);
       } else {
         ForgetAttempt(id);
@@ -416,7 +417,7 @@ class Agent::Loop {
         spdlog::warn("drain grace period over: killing {} running attempt(s)", running);
         for (const std::string& id : executor_->KnownAttempts()) {
           const auto last = executor_->LastStatus(id);
-          if (!last || !IsFinalState(last->state())) {
+          if (!last || !api::IsFinalAttemptState(last->state())) {
             executor_->Kill(id, reason, options_.kill_grace_seconds);
           }
         }

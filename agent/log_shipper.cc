@@ -25,8 +25,6 @@ int64_t NowMs() {
 
 }  // namespace
 
-bool IsFinalState(AttemptState::Value state) { return api::IsFinalAttemptState(state); }
-
 LogShipper::LogShipper(Sink sink, size_t chunk_bytes)
     : sink_(std::move(sink)), chunk_bytes_(chunk_bytes) {}
 
@@ -64,7 +62,7 @@ void LogShipper::Report(const AttemptStatus& status) {
   auto it = attempts_.find(status.attempt_id());
   if (it != attempts_.end()) {
     it->second.reported = true;
-    if (IsFinalState(status.state())) {
+    if (api::IsFinalAttemptState(status.state())) {
       it->second.final_status = status;
       return;
     }

@@ -16,9 +16,6 @@ namespace batchd::agent {
 
 inline constexpr size_t kLogChunkBytes = 64 * 1024;
 
-// EXITED and LAUNCH_FAILED: nothing follows them.
-bool IsFinalState(batch::v1::AttemptState::Value state);
-
 class LogShipper {
  public:
   // Receives log chunks and statuses in the order they must go up the stream.

@@ -67,26 +67,39 @@ batch::v1::JobDependency ParseDependency(std::string_view flag, std::string_view
   return dep;
 }
 
-std::vector<JobStatus::Value> ParseStatuses(std::string_view flag,
-                                            const std::vector<std::string>& values) {
-  std::vector<JobStatus::Value> out;
+namespace {
+
+// The non-empty items of repeated, comma-separated flag values ("a,b" "c"), each once, in order.
+std::vector<std::string_view> CommaItems(const std::vector<std::string>& values) {
+  std::vector<std::string_view> out;
   for (const auto& value : values) {
     std::string_view rest = value;
     while (true) {
       const auto comma = rest.find(',');
       const std::string_view item = rest.substr(0, comma);
-      if (!item.empty()) {
-        JobStatus::Value status;
-        try {
-          status = api::ParseJobStatus(flag, item);
-        } catch (const api::ApiError& e) {
-          throw CliError(e.what(), kExitUsage);
-        }
-        if (std::find(out.begin(), out.end(), status) == out.end()) out.push_back(status);
+      if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) {
+        out.push_back(item);
       }
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<JobStatus::Value> ParseStatuses(std::string_view flag,
+                                            const std::vector<std::string>& values) {
+  std::vector<JobStatus::Value> out;
+  for (const std::string_view item : CommaItems(values)) {
+    JobStatus::Value status;
+    try {
+      status = api::ParseJobStatus(flag, item);
+    } catch (const api::ApiError& e) {
+      throw CliError(e.what(), kExitUsage);
+    }
+    if (std::find(out.begin(), out.end(), status) == out.end()) out.push_back(status);
   }
   if (out.empty()) out = api::AllJobStatuses();
   return out;
@@ -96,23 +109,14 @@ std::vector<batch::v1::NodeState::Value> ParseNodeStates(std::string_view flag,
                                                          const std::vector<std::string>& values) {
   using batch::v1::NodeState;
   std::vector<NodeState::Value> out;
-  for (const auto& value : values) {
-    std::string_view rest = value;
-    while (true) {
-      const auto comma = rest.find(',');
-      const std::string_view item = rest.substr(0, comma);
-      if (!item.empty()) {
-        NodeState::Value state;
-        if (!NodeState::Value_Parse(Upper(item), &state) ||
-            state == NodeState::NODE_STATE_UNSPECIFIED) {
-          UsageError(flag, "must be one of LAUNCHING, READY, DRAINING, LOST, TERMINATED; got \"" +
-                               std::string(item) + "\"");
-        }
-        if (std::find(out.begin(), out.end(), state) == out.end()) out.push_back(state);
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
+  for (const std::string_view item : CommaItems(values)) {
+    NodeState::Value state;
+    if (!NodeState::Value_Parse(Upper(item), &state) ||
+        state == NodeState::NODE_STATE_UNSPECIFIED) {
+      UsageError(flag, "must be one of LAUNCHING, READY, DRAINING, LOST, TERMINATED; got \"" +
+                           std::string(item) + "\"");
     }
+    if (std::find(out.begin(), out.end(), state) == out.end()) out.push_back(state);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Small pieces the command files share.
+#include <cstdlib>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -9,6 +10,21 @@
 #include "cli/context.h"
 
 namespace batchd::cli {
+
+// CLI::PositiveNumber, but its error names the rule instead of printing the largest double.
+inline const CLI::Validator& Positive() {
+  static const CLI::Validator positive(
+      [](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double number = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end != '\0' || !(number > 0)) {
+          return "Value " + value + " not in range: must be a number above 0";
+        }
+        return "";
+      },
+      "POSITIVE");
+  return positive;
+}
 
 // Runs `action` after parsing if `cmd` was chosen; parse errors come first, so a bad flag
 // anywhere never half-runs a command.

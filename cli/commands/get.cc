@@ -237,7 +237,7 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
       ->allow_extra_args(false);
   jobs->add_option("--name", opts->name_filter,
                    "Only jobs with this name, or names starting with PREFIX when given as PREFIX*");
-  jobs->add_option("--limit", opts->limit, "Show at most N jobs")->check(CLI::PositiveNumber);
+  jobs->add_option("--limit", opts->limit, "Show at most N jobs")->check(Positive());
   OnSelected(jobs, ctx, [&ctx, opts] { return GetJobs(ctx, *opts); });
 
   auto* nodes = AddType(get, "nodes", {"node"},

@@ -122,7 +122,7 @@ void AddLogsCommand(CLI::App& app, Context& ctx) {
       "logs", "Print a job attempt's output (the job's stdout to stdout, its stderr to stderr)");
   cmd->add_option("JOB_ID", opts->job, "Job id or ARN")->required();
   cmd->add_option("--attempt", opts->attempt, "Attempt number, from 1 (default: the latest)")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   cmd->add_flag("-f,--follow", opts->follow,
                 "Keep printing new output until the job finishes (waits for it to start)");
   cmd->add_flag("--timestamps", opts->timestamps,

@@ -40,13 +40,13 @@ void AddSubmitCommand(CLI::App& app, Context& ctx) {
       ->allow_extra_args(false);
   cmd->add_option("--vcpus", opts->vcpus, "vCPUs for the job (overrides the definition)");
   cmd->add_option("--memory", opts->memory_mib, "Memory in MiB (overrides the definition)")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   cmd->add_option("--timeout", opts->timeout_seconds, "Stop an attempt after this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   cmd->add_option("--attempts", opts->attempts, "Tries before the job fails (retry strategy)")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   cmd->add_option("--array-size", opts->array_size, "Submit an array job of N children")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   cmd->add_option("--depends-on", opts->depends_on,
                   "Wait for job ID[:N_TO_N|SEQUENTIAL][:afterok|afterany|afternotok] "
                   "(repeatable)")

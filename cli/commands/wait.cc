@@ -108,7 +108,7 @@ void AddWaitCommand(CLI::App& app, Context& ctx) {
       "Exit 0: all succeeded, 1: any failed, 2: timed out");
   cmd->add_option("ID", opts->ids, "Job ids or ARNs")->required();
   cmd->add_option("--timeout", opts->timeout_seconds, "Give up after this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   OnSelected(cmd, ctx, [&ctx, opts] { return RunWait(ctx, *opts); });
 }
 

@@ -46,7 +46,10 @@ void FromBytea(const pqxx::field& field, google::protobuf::MessageLite* msg,
   }
 }
 
-std::string ArrayLiteral(const std::vector<std::optional<std::string>>& values) {
+namespace {
+
+template <typename Element>
+std::string JoinArray(const std::vector<Element>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
@@ -56,15 +59,13 @@ std::string ArrayLiteral(const std::vector<std::optional<std::string>>& values) 
   return out;
 }
 
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendElement(out, values[i]);
-  }
-  out += '}';
-  return out;
+}  // namespace
+
+std::string ArrayLiteral(const std::vector<std::optional<std::string>>& values) {
+  return JoinArray(values);
 }
+
+std::string ArrayLiteral(const std::vector<std::string>& values) { return JoinArray(values); }
 
 std::string ByteaText(const std::string& bytes) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -14,7 +14,6 @@
 #include <fstream>
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "batch/v1/batch_service.grpc.pb.h"
@@ -81,10 +80,9 @@ class Bench {
     }
     const auto submitted = Clock::now();
     // Polled gently: a tight poll of ListJobs would take CPU from what is being measured.
-    const auto deadline = Clock::now() + std::chrono::seconds(600);
-    while (Unfinished() > 0) {
-      if (Clock::now() > deadline) throw std::runtime_error("turnover did not finish");
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!PollUntil([&] { return Unfinished() == 0; }, std::chrono::seconds(600),
+                   std::chrono::milliseconds(20))) {
+      throw std::runtime_error("turnover did not finish");
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     Print("turnover.jobs", jobs, "jobs");

@@ -29,6 +29,8 @@ TEST(ObserveUsage, BadArgumentsExitTwoBeforeAnyCall) {
   const std::vector<Case> cases = {
       {{"logs"}, "batchctl: JOB_ID is required"},
       {{"logs", "j", "--attempt", "0"}, "batchctl: --attempt: Value 0 not in range"},
+      {{"logs", "j", "--attempt", "-2"},
+       "batchctl: --attempt: Value -2 not in range: must be a number above 0"},
       {{"logs", "j", "--attempt", "x"}, "batchctl: --attempt"},
       {{"logs", "j", "--tail"}, "batchctl: The following argument was not expected: --tail"},
       {{"explain"}, "batchctl: JOB_ID is required"},
