@@ -128,24 +128,28 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
   if (launch.timeout_seconds() > 0) {
     running.timeout_at = now + std::chrono::seconds(launch.timeout_seconds());
   }
+  AttemptStatus status;
+  status.set_attempt_id(id);
+  status.set_state(AttemptState::RUNNING);
+  status.set_at(running.started_at_ms);
+  status.set_started_at(running.started_at_ms);
+  const pid_t pid = running.pid;
+  const int64_t started_at_ms = running.started_at_ms;
+  running_.emplace(id, std::move(running));
+  // Reported before the record is written: the scheduler learns of the start a moment
+  // sooner, and a crash in between is recovered the same way either way (by the cgroup).
+  Publish(status, false);
+
   ProcessRecord record;
-  record.pid = running.pid;
-  record.start_time = ReadProcStat(running.pid).value_or(ProcStat{}).start_time;
-  record.started_at_ms = running.started_at_ms;
+  record.pid = pid;
+  record.start_time = ReadProcStat(pid).value_or(ProcStat{}).start_time;
+  record.started_at_ms = started_at_ms;
   try {
     WriteFileAtomically(files.process_file(), FormatProcessRecord(record));
   } catch (const std::exception& e) {
     // The job runs; only a restart of this agent would lose track of it.
     spdlog::error("attempt {}: recording its process: {}", id, e.what());
   }
-
-  AttemptStatus status;
-  status.set_attempt_id(id);
-  status.set_state(AttemptState::RUNNING);
-  status.set_at(running.started_at_ms);
-  status.set_started_at(running.started_at_ms);
-  running_.emplace(id, std::move(running));
-  Publish(status, false);
 }
 
 }  // namespace batchd::agent
