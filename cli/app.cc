@@ -43,6 +43,7 @@ int Run(int argc, const char* const* argv) {
   AddWaitCommand(app, ctx);
   AddLogsCommand(app, ctx);
   AddExplainCommand(app, ctx);
+  AddEventsCommand(app, ctx);
   AddVersionCommand(app, ctx);
 
   try {

@@ -54,6 +54,23 @@ std::string AttemptReason(const AttemptDetail& a) {
   return reason.empty() ? "-" : reason;
 }
 
+// Provider-made nodes are on-demand or spot; an operator's own node is neither.
+std::string CapacityText(batch::v1::CRType::Value type) {
+  switch (type) {
+    case batch::v1::CRType::EC2:
+      return "on-demand";
+    case batch::v1::CRType::SPOT:
+      return "spot";
+    case batch::v1::CRType::FARGATE:
+    case batch::v1::CRType::FARGATE_SPOT:
+    case batch::v1::CRType::CR_TYPE_UNSPECIFIED:
+    case batch::v1::CRType_Value_CRType_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case batch::v1::CRType_Value_CRType_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
+      return "-";
+  }
+  return "-";
+}
+
 }  // namespace
 
 Table ComputeEnvironmentTable() {
@@ -107,7 +124,8 @@ void AddJobRow(Table* table, const JobDetail& job) {
 }
 
 Table NodeTable() {
-  return Table({"NODE", "CE", "STATE", "VCPU", "MEMORY-MIB", "GPU", "JOBS", "HEARTBEAT"});
+  return Table({"NODE", "CE", "STATE", "PROVIDER", "SHAPE", "CAPACITY", "VCPU", "MEMORY-MIB", "GPU",
+                "JOBS", "HEARTBEAT"});
 }
 
 void AddNodeRow(Table* table, const NodeDetail& node, int64_t now_ms) {
@@ -117,7 +135,9 @@ void AddNodeRow(Table* table, const NodeDetail& node, int64_t now_ms) {
       {node.node_id(),
        node.compute_environment().empty() ? "-" : NameFromArn(node.compute_environment()),
        Word(NodeState::Value_Name(node.state()), "NODE_STATE_"),
-       UsedOfTotal(used.vcpus(), total.vcpus()), UsedOfTotal(used.memory_mib(), total.memory_mib()),
+       node.provider().empty() ? "-" : node.provider(), node.shape().empty() ? "-" : node.shape(),
+       CapacityText(node.capacity_type()), UsedOfTotal(used.vcpus(), total.vcpus()),
+       UsedOfTotal(used.memory_mib(), total.memory_mib()),
        total.gpus() > 0 ? UsedOfTotal(used.gpus(), total.gpus()) : "-",
        std::to_string(node.attempt_ids_size()), FormatAge(node.last_heartbeat_at(), now_ms)});
 }

@@ -86,6 +86,14 @@ const google::protobuf::EnumValueDescriptor* ParseEnum(const YAML::Node& node,
   return v;
 }
 
+const FieldDescriptor* FieldByJsonName(const google::protobuf::Descriptor* desc,
+                                       const std::string& name) {
+  for (int i = 0; i < desc->field_count(); ++i) {
+    if (desc->field(i)->json_name() == name) return desc->field(i);
+  }
+  return nullptr;
+}
+
 void ReadMessage(const YAML::Node& node, Message* msg, const std::string& path,
                  const std::vector<std::string>& ignored);
 
@@ -182,7 +190,10 @@ void ReadMessage(const YAML::Node& node, Message* msg, const std::string& path,
   for (const auto& kv : node) {
     const std::string& name = kv.first.Scalar();
     if (std::find(ignored.begin(), ignored.end(), name) != ignored.end()) continue;
-    const FieldDescriptor* f = desc->FindFieldByCamelcaseName(name);
+    // The JSON name first: it differs from the camel case where AWS spells it otherwise
+    // ("memoryMiB").
+    const FieldDescriptor* f = FieldByJsonName(desc, name);
+    if (f == nullptr) f = desc->FindFieldByCamelcaseName(name);
     if (f == nullptr) f = desc->FindFieldByName(name);
     if (f == nullptr) {
       Fail(kv.first, path, "unknown field \"" + name + "\" in " + desc->name());

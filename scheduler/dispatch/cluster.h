@@ -24,6 +24,11 @@ struct NodeEntry {
   std::set<std::string> attempts;
   std::shared_ptr<service::AgentLink> link;  // null while no stream is open
   int64_t last_seen_ms = 0;
+  // Managed nodes: when the provider was asked for it, since when it has had no attempt,
+  // and whether it is being removed.
+  int64_t launched_at_ms = 0;
+  int64_t idle_since_ms = 0;
+  bool removing = false;
 };
 
 struct ActiveAttempt {

@@ -16,6 +16,8 @@ namespace {
 constexpr int64_t kHousekeepingMs = 500;
 // After the store failed, the next try waits this long.
 constexpr int64_t kFlushRetryMs = 1000;
+// Between two scaling decisions driven by new jobs, at least this long.
+constexpr int64_t kAutoscaleMinGapMs = 100;
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options)
@@ -37,6 +39,14 @@ void Dispatcher::Stop() {
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::SetProvisioner(Provisioner* provisioner) {
+  Post([this, provisioner] {
+    provisioner_ = provisioner;
+    last_autoscale_ms_ = 0;
+    placement_due_ = true;
+  });
 }
 
 void Dispatcher::Post(std::function<void()> work) {
@@ -74,12 +84,21 @@ void Dispatcher::Loop() {
 
 void Dispatcher::Turn() {
   const int64_t now = clock_.NowMillis();
-  if (now >= next_lease_check_ms_) {
+  const bool housekeeping = now >= next_lease_check_ms_;
+  if (housekeeping) {
     CheckLeases();
     placement_due_ = placement_due_ || waiting_.size() > 0;
     next_lease_check_ms_ = now + kHousekeepingMs;
   }
+  const bool placed = placement_due_;
   if (placement_due_) PlacementPass();
+  // A burst reaches the provider within a fraction of a second; otherwise scaling is
+  // reconsidered with the housekeeping.
+  if (provisioner_ != nullptr &&
+      (housekeeping || (placed && now - last_autoscale_ms_ >= kAutoscaleMinGapMs))) {
+    last_autoscale_ms_ = now;
+    Autoscale();
+  }
   if (retry_flush_at_ms_ == 0 || now >= retry_flush_at_ms_) Flush();
 }
 

@@ -18,6 +18,7 @@
 #include "dispatch/cluster.h"
 #include "dispatch/dispatch_options.h"
 #include "dispatch/job_ops.h"
+#include "dispatch/provisioner.h"
 #include "service/agent_hub.h"
 #include "service/scheduler_hooks.h"
 #include "store/store.h"
@@ -36,6 +37,9 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void Start();
   // Stops the loop after its current turn (uncommitted work is dropped: agents report again).
   void Stop();
+  // From now on managed compute environments scale through `provisioner` (which must
+  // outlive Stop()).
+  void SetProvisioner(Provisioner* provisioner);
 
   // service::SchedulerHooks
   void JobsSubmitted(const std::vector<batch::v1::JobDetail>& jobs) override;
@@ -64,6 +68,17 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void AddWaiting(const batch::v1::JobDetail& job);
   void PlacementPass();
   void CheckLeases();
+  void Autoscale();
+  void CreateNode(const batch::v1::ComputeEnvironmentDetail& ce, const core::NodeCreate& create,
+                  const std::string& reason);
+  void OnNodeCreated(const std::string& ce, const std::string& node_id, const std::string& error,
+                     const std::string& provider_id);
+  void RemoveNode(NodeEntry& node, const batch::v1::ComputeEnvironmentDetail& ce,
+                  const core::NodeRemoval& removal);
+  void ProviderFailed(const std::string& ce, const std::string& what, const std::string& error);
+  void ProviderSucceeded(const std::string& ce);
+  void AddEvent(const std::string& ce, const std::string& node_id, const std::string& message);
+  void StoreScaling();
   void Flush();
   void AfterCommit(JobOp& op, const batch::v1::JobDetail* committed);
 
@@ -95,6 +110,20 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   bool placement_due_ = true;
   int64_t next_lease_check_ms_ = 0;
   int64_t retry_flush_at_ms_ = 0;
+
+  // Scaling managed environments (loop thread).
+  struct CeScaling {
+    int failures = 0;  // provider failures in a row
+    int64_t create_not_before_ms = 0;
+    std::string held_back;      // last "jobs wait because ..." reported
+    int desired_vcpus = -1;     // as last stored in the environment (-1: not yet)
+    std::string status_reason;  // the provider's last failure, until it succeeds again
+    bool store = false;         // desired_vcpus or status_reason to be written
+  };
+  Provisioner* provisioner_ = nullptr;
+  std::map<std::string, CeScaling> scaling_;
+  int64_t last_autoscale_ms_ = 0;
+  std::vector<batch::v1::EventDetail> events_to_store_;
 };
 
 // Runs `question` on the loop thread and waits for its answer (rethrowing what it threw).

@@ -45,6 +45,11 @@ std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
       d.state() == NodeState::TERMINATED) {
     d.set_registered_at(now);
   }
+  if (d.state() == NodeState::LAUNCHING) {
+    AddEvent(hello.compute_environment(), hello.node_id(),
+             "node " + hello.node_id() + " registered " +
+                 std::to_string((now - node.launched_at_ms) / 1000) + " s after its launch");
+  }
   d.set_compute_environment(hello.compute_environment());
   d.set_state(NodeState::READY);
   d.set_status_reason("");
@@ -121,14 +126,15 @@ void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& m
     }
     case AgentMessage::kDraining:
       node->detail.set_state(NodeState::DRAINING);
-      node->detail.set_status_reason("the agent is draining");
+      if (!node->removing) node->detail.set_status_reason("the agent is draining");
       MarkNodeChanged(*node);
       spdlog::info("node {} is draining", node->detail.node_id());
       break;
     case AgentMessage::kGoodbye:
       LoseAttemptsOf(*node, "node " + node->detail.node_id() + " left with the attempt running");
       node->detail.set_state(NodeState::TERMINATED);
-      node->detail.set_status_reason("the agent left");
+      // A node being scaled in keeps the reason it is removed for.
+      if (!node->removing) node->detail.set_status_reason("the agent left");
       MarkNodeChanged(*node);
       spdlog::info("node {} left", node->detail.node_id());
       break;
@@ -192,7 +198,11 @@ void Dispatcher::CheckLeases() {
   const int64_t lease_ms = int64_t{options_.node_lease_seconds} * 1000;
   for (auto& [id, node] : cluster_.nodes()) {
     const auto state = node.detail.state();
-    if (state == NodeState::LOST || state == NodeState::TERMINATED) continue;
+    // A node being launched has its boot timeout instead (see Autoscale).
+    if (state == NodeState::LOST || state == NodeState::TERMINATED ||
+        state == NodeState::LAUNCHING) {
+      continue;
+    }
     if (now - node.last_seen_ms <= lease_ms) continue;
     const std::string reason = "node lost: no word from node " + id + " for " +
                                std::to_string((now - node.last_seen_ms) / 1000) + " s (lease " +

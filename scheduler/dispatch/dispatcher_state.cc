@@ -168,6 +168,7 @@ void Dispatcher::PlacementPass() {
 }
 
 void Dispatcher::Flush() {
+  StoreScaling();
   if (!nodes_to_store_.empty()) {
     std::vector<batch::v1::NodeDetail> nodes;
     for (auto& [id, detail] : nodes_to_store_) nodes.push_back(detail);

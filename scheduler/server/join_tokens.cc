@@ -38,7 +38,27 @@ std::string RandomToken() {
   return token;
 }
 
+// Written aside and renamed, created private from the start: a token is never readable by
+// others, even briefly, and never half-written.
+void WritePrivateFile(const std::filesystem::path& path, const std::string& content) {
+  const auto temp = path.string() + ".new";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + temp);
+  const bool written =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  if (!written) throw std::runtime_error("cannot write " + temp);
+  std::filesystem::rename(temp, path);
+}
+
 }  // namespace
+
+std::filesystem::path LocalAgentTokenFile(const std::filesystem::path& data_dir,
+                                          const std::string& token) {
+  const auto path = data_dir / "local-agent-token";
+  WritePrivateFile(path, token + "\n");
+  return path;
+}
 
 std::filesystem::path GeneratedTokenFile(const std::filesystem::path& data_dir) {
   return data_dir / "agent-token";
@@ -53,16 +73,7 @@ std::vector<std::string> LoadJoinTokens(const config::BatchdConfig& config) {
   const auto path = GeneratedTokenFile(config.data_dir);
   if (std::filesystem::exists(path)) return ReadTokenFile(path);
   const std::string token = RandomToken();
-  const auto temp = path.string() + ".new";
-  // Created private from the start: the token is never readable by others, even briefly.
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot create " + temp);
-  const std::string content = token + "\n";
-  const bool written =
-      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  ::close(fd);
-  if (!written) throw std::runtime_error("cannot write " + temp);
-  std::filesystem::rename(temp, path);
+  WritePrivateFile(path, token + "\n");
   return {token};
 }
 

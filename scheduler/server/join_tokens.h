@@ -13,6 +13,11 @@ namespace batchd::server {
 // or empty.
 std::vector<std::string> LoadJoinTokens(const config::BatchdConfig& config);
 
+// <data_dir>/local-agent-token, holding `token` (mode 0600): what the agents batchd starts
+// itself (the local node provider) present.
+std::filesystem::path LocalAgentTokenFile(const std::filesystem::path& data_dir,
+                                          const std::string& token);
+
 // <data_dir>/agent-token.
 std::filesystem::path GeneratedTokenFile(const std::filesystem::path& data_dir);
 

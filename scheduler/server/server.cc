@@ -11,6 +11,8 @@
 #include "config/log_level.h"
 #include "core/clock.h"
 #include "dispatch/dispatcher.h"
+#include "dispatch/provisioner.h"
+#include "providers/provider_factory.h"
 #include "server/data_dir.h"
 #include "server/join_tokens.h"
 #include "server/options.h"
@@ -91,7 +93,8 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     service::ControlPlane plane(store, clock);
     plane.SetSchedulerHooks(&dispatcher);
     service::BatchServiceImpl batch_service(plane);
-    service::AgentServiceImpl agent_service(dispatcher, LoadJoinTokens(config));
+    const std::vector<std::string> tokens = LoadJoinTokens(config);
+    service::AgentServiceImpl agent_service(dispatcher, tokens);
 
     int port = 0;
     std::unique_ptr<grpc::Server> grpc_server =
@@ -99,6 +102,17 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     const std::string address = ServedAddress(config.listen, port);
     WriteAddressFile(config.data_dir, address);
     spdlog::info("listening on {}", address);
+
+    // Managed compute environments scale once agents can reach this address.
+    const providers::LocalProviderOptions local{
+        .agent_binary = providers::DefaultAgentBinary(),
+        .scheduler_address = address,
+        .token_file = LocalAgentTokenFile(config.data_dir, tokens.front()),
+        .nodes_dir = config.data_dir / "nodes",
+    };
+    dispatch::Provisioner provisioner(providers::MakeProviderFactory(
+        std::make_shared<providers::LocalProvider>(local), local, config.data_dir / "exec"));
+    dispatcher.SetProvisioner(&provisioner);
 
     int exit_code = 0;
     for (;;) {
@@ -113,6 +127,7 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
         break;
       }
     }
+    agent_service.CloseAll();
     grpc_server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     grpc_server->Wait();
     spdlog::debug("API stopped; stopping the scheduler");

@@ -99,6 +99,11 @@ grpc::Status AgentServiceImpl::Connect(
     return {grpc::StatusCode::INVALID_ARGUMENT, "hello.nodeId: must not be empty"};
   }
   auto link = std::make_shared<StreamLink>(context);
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return {grpc::StatusCode::UNAVAILABLE, "batchd is shutting down"};
+    open_.insert(link);
+  }
   // The writer starts first so that the Welcome the hub sends goes out at once.
   std::thread writer([&stream, link] {
     SchedulerMessage message;
@@ -107,17 +112,33 @@ grpc::Status AgentServiceImpl::Connect(
     }
   });
   std::string refusal = hub_.AgentConnected(link, first.hello());
-  if (!refusal.empty()) {
+  const auto done = [&] {
+    {
+      std::lock_guard lock(mu_);
+      open_.erase(link);
+    }
     link->Finish();
     writer.join();
+  };
+  if (!refusal.empty()) {
+    done();
     return {grpc::StatusCode::FAILED_PRECONDITION, refusal};
   }
   AgentMessage message;
   while (stream->Read(&message)) hub_.AgentMessageReceived(link.get(), std::move(message));
   hub_.AgentDisconnected(link.get());
-  link->Finish();
-  writer.join();
+  done();
   return grpc::Status::OK;
+}
+
+void AgentServiceImpl::CloseAll() {
+  std::set<std::shared_ptr<AgentLink>> open;
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    open = open_;
+  }
+  for (const auto& link : open) link->Close();
 }
 
 }  // namespace batchd::service

@@ -5,6 +5,9 @@
 // flight at a time.
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,11 +24,19 @@ class AgentServiceImpl final : public batch::v1::AgentService::Service {
                        grpc::ServerReaderWriter<batch::v1::SchedulerMessage,
                                                 batch::v1::AgentMessage>* stream) override;
 
+  // Ends every open stream and refuses new ones (UNAVAILABLE): a stream is open for as long
+  // as its agent runs, and the server's graceful shutdown would otherwise wait out its grace
+  // period for each.
+  void CloseAll();
+
  private:
   bool Accepts(const std::string& token) const;
 
   AgentHub& hub_;
   std::vector<std::string> join_tokens_;
+  std::mutex mu_;
+  bool closing_ = false;
+  std::set<std::shared_ptr<AgentLink>> open_;
 };
 
 }  // namespace batchd::service

@@ -24,6 +24,7 @@
   X(CancelJob)                   \
   X(TerminateJob)                \
   X(ListNodes)                   \
+  X(ListEvents)                  \
   X(ExplainJob)                  \
   X(GetJobLogs)
 

@@ -4,6 +4,7 @@
 #include "api/api_error.h"
 #include "api/job_states.h"
 #include "api/names.h"
+#include "api/validation.h"
 #include "service/control_plane.h"
 
 namespace batchd::service {
@@ -54,6 +55,20 @@ ListNodesResponse ControlPlane::ListNodes(const ListNodesRequest& req) {
     }
     *resp.add_nodes() = std::move(node);
   }
+  return resp;
+}
+
+ListEventsResponse ControlPlane::ListEvents(const ListEventsRequest& req) {
+  if (req.compute_environment().empty()) {
+    api::ThrowInvalid("computeEnvironment", "is required (a name or ARN)");
+  }
+  const std::string ce = api::NameFromRef("computeEnvironment", req.compute_environment(),
+                                          api::kComputeEnvironmentKind);
+  api::ValidatePageSize("maxResults", req.max_results(), 1000);
+  auto page = store_.ListEvents(ce, req.max_results(), req.next_token());
+  ListEventsResponse resp;
+  for (auto& event : page.items) *resp.add_events() = std::move(event);
+  resp.set_next_token(page.next_token);
   return resp;
 }
 

@@ -119,12 +119,25 @@ CREATE TABLE nodes (
 );
 )sql";
 
+// Events outlive the nodes and environments they name; listed per environment, newest first.
+constexpr std::string_view kMigration3 = R"sql(
+CREATE TABLE events (
+  seq                 bigserial PRIMARY KEY,
+  at                  bigint NOT NULL,  -- epoch ms
+  compute_environment text NOT NULL,
+  node_id             text NOT NULL,    -- '' when about the environment as a whole
+  message             text NOT NULL
+);
+CREATE INDEX events_by_ce ON events (compute_environment, seq DESC);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "compute environments, job queues, job definitions, jobs", kMigration1},
       {2, "job logs, nodes", kMigration2},
+      {3, "events", kMigration3},
   };
   return migrations;
 }

@@ -11,5 +11,6 @@ void PrepareJobStatements(pqxx::connection& conn);
 void PrepareDispatchStatements(pqxx::connection& conn);
 void PrepareLogStatements(pqxx::connection& conn);
 void PrepareNodeStatements(pqxx::connection& conn);
+void PrepareEventStatements(pqxx::connection& conn);
 
 }  // namespace batchd::store::internal

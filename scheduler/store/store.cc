@@ -15,6 +15,7 @@ void internal::PrepareStatements(pqxx::connection& conn) {
   PrepareDispatchStatements(conn);
   PrepareLogStatements(conn);
   PrepareNodeStatements(conn);
+  PrepareEventStatements(conn);
 }
 
 Store::Store(const std::string& database_url, int connections)

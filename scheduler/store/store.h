@@ -152,6 +152,12 @@ class Store {
   void UpsertNodes(const std::vector<batch::v1::NodeDetail>& nodes);
   std::vector<batch::v1::NodeDetail> LoadNodes();
 
+  // ---- events (scaling decisions and provider failures, per compute environment)
+  void AddEvents(const std::vector<batch::v1::EventDetail>& events);  // seq is assigned
+  // Newest first.
+  Page<batch::v1::EventDetail> ListEvents(const std::string& compute_environment, int max_results,
+                                          const std::string& next_token);
+
  private:
   std::unique_ptr<ConnectionPool> pool_;
 };

@@ -75,6 +75,16 @@ TEST(Yaml, AcceptsProtoNamesAndQuotedNumbersAsStrings) {
   EXPECT_EQ(req.container_properties().command(1), "42");
 }
 
+TEST(Yaml, NodeShapesTakeAwsSpellingMemoryMiB) {
+  auto node =
+      YAML::Load("computeResources: {nodeShapes: [{name: small, vcpus: 2, memoryMiB: 1024}]}\n");
+  CreateComputeEnvironmentRequest req;
+  FromYaml(node, &req);
+  ASSERT_EQ(req.compute_resources().node_shapes_size(), 1);
+  EXPECT_EQ(req.compute_resources().node_shapes(0).memory_mib(), 1024);
+  EXPECT_NE(ToJson(req, false).find("\"memoryMiB\":1024"), std::string::npos) << ToJson(req, false);
+}
+
 TEST(Yaml, ErrorsNameLineAndField) {
   CreateComputeEnvironmentRequest ce;
   EXPECT_INVALID(FromYaml(YAML::Load("computeEnvironmentName: a\ncolour: red\n"), &ce),

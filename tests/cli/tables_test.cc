@@ -44,16 +44,23 @@ TEST(NodeTable, ShowsUsedOfTotalJobsAndHeartbeatAge) {
   NodeDetail fresh;
   fresh.set_node_id("node-new");
   fresh.set_state(NodeState::LAUNCHING);
+  fresh.set_provider("local");
+  fresh.set_shape("c4");
+  fresh.set_capacity_type(batch::v1::CRType::SPOT);
 
   Table table = NodeTable();
   AddNodeRow(&table, node, now);
   AddNodeRow(&table, gpu, now);
   AddNodeRow(&table, fresh, now);
   EXPECT_EQ(Printed(table),
-            "NODE       CE     STATE       VCPU   MEMORY-MIB   GPU   JOBS   HEARTBEAT\n"
-            "node-a     ce-a   READY       2/8    1024/16384   -     2      3s ago\n"
-            "node-gpu   ce-b   LOST        0/4    0/4096       1/2   0      10m ago\n"
-            "node-new   -      LAUNCHING   0/0    0/0          -     0      -\n");
+            "NODE       CE     STATE       PROVIDER   SHAPE   CAPACITY   VCPU   MEMORY-MIB   GPU   "
+            "JOBS   HEARTBEAT\n"
+            "node-a     ce-a   READY       -          -       -          2/8    1024/16384   -     "
+            "2      3s ago\n"
+            "node-gpu   ce-b   LOST        -          -       -          0/4    0/4096       1/2   "
+            "0      10m ago\n"
+            "node-new   -      LAUNCHING   local      c4      spot       0/0    0/0          -     "
+            "0      -\n");
 }
 
 TEST(AttemptsComment, OneCommentedRowPerAttempt) {

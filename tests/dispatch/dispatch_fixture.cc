@@ -81,6 +81,16 @@ void DispatchTest::CreateCe(const std::string& name) {
       [&](auto* c, auto& r, auto* o) { return stub_->CreateComputeEnvironment(c, r, o); }, req);
 }
 
+void DispatchTest::CreateComputeEnvironment(const CreateComputeEnvironmentRequest& request) {
+  Rpc<CreateComputeEnvironmentRequest, CreateComputeEnvironmentResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->CreateComputeEnvironment(c, r, o); }, request);
+}
+
+void DispatchTest::UpdateComputeEnvironment(const UpdateComputeEnvironmentRequest& request) {
+  Rpc<UpdateComputeEnvironmentRequest, UpdateComputeEnvironmentResponse>(
+      [&](auto* c, auto& r, auto* o) { return stub_->UpdateComputeEnvironment(c, r, o); }, request);
+}
+
 void DispatchTest::CreateQueue(const std::string& name, const std::string& ce, int priority) {
   CreateJobQueueRequest req;
   req.set_job_queue_name(name);

@@ -38,6 +38,8 @@ class DispatchTest : public ::testing::Test {
   int Port() const;
 
   void CreateCe(const std::string& name);
+  void CreateComputeEnvironment(const batch::v1::CreateComputeEnvironmentRequest& request);
+  void UpdateComputeEnvironment(const batch::v1::UpdateComputeEnvironmentRequest& request);
   void CreateQueue(const std::string& name, const std::string& ce, int priority = 1);
   void Register(const std::string& name, const DefinitionSpec& spec);
   std::string Submit(const std::string& queue, const std::string& definition,
