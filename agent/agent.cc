@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,18 @@ constexpr auto kDefaultHeartbeat = std::chrono::seconds(10);
 // After the drain grace ran out and the attempts were killed: how much longer they may take to
 // die beyond their kill grace before the agent leaves without them.
 constexpr auto kKillSlack = std::chrono::seconds(15);
+// How often the work dir is looked at for a termination notice.
+constexpr auto kNoticeCheckEvery = std::chrono::milliseconds(500);
+
+// The notice file's first line, trimmed: what the watcher says is happening.
+std::string ReadNotice(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  const auto begin = line.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return "";
+  return line.substr(begin, line.find_last_not_of(" \t\r") - begin + 1);
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -405,7 +418,27 @@ class Agent::Loop {
         next_heartbeat_ = now + heartbeat_every_;
       }
     }
+    if (!reclaimed_ && now >= next_notice_check_) CheckTerminationNotice(now);
     if (draining_) TickDrain(now);
+  }
+
+  // A cloud's termination notice, written by whatever watches for it (e.g. a spot
+  // interruption watcher): batchd moves the attempts elsewhere at once, without using up
+  // their jobs' attempts, and the node drains out without a grace period.
+  void CheckTerminationNotice(Clock::time_point now) {
+    next_notice_check_ = now + kNoticeCheckEvery;
+    const auto notice = options_.work_dir / "termination-notice";
+    std::error_code ec;
+    if (!std::filesystem::exists(notice, ec)) return;
+    reclaimed_ = true;
+    std::string reason = ReadNotice(notice);
+    if (reason.empty()) reason = "the machine received a termination notice";
+    spdlog::warn("termination notice: {}; ending all attempts", reason);
+    AgentMessage reclaimed;
+    reclaimed.mutable_reclaimed()->set_reason(reason);
+    Send(std::move(reclaimed));
+    StartDrain("termination notice", false);
+    drain_deadline_ = now;
   }
 
   void TickDrain(Clock::time_point now) {
@@ -467,6 +500,8 @@ class Agent::Loop {
     goodbye_deadline_ = now + timings_.goodbye_wait;
   }
 
+  bool reclaimed_ = false;
+  Clock::time_point next_notice_check_{};
   const AgentOptions options_;
   const AgentTimings timings_;
   WorkDirLock lock_;

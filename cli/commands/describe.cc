@@ -12,6 +12,9 @@
 namespace batchd::cli {
 namespace {
 
+// Events shown under a compute environment (`batchctl events ce NAME` shows more).
+constexpr int kEventsShown = 10;
+
 struct DescribeOptions {
   std::string name;
 };
@@ -19,11 +22,21 @@ struct DescribeOptions {
 // Without -o, a resource may add notes for people after its YAML (as YAML comments, so the
 // output still parses).
 template <typename Resource>
-std::string NoNotes(const Resource&) {
+std::string NoNotes(Client&, const Resource&) {
   return "";
 }
 
-std::string JobNotes(const batch::v1::JobDetail& job) {
+// The environment's latest scaling decisions and provider failures.
+std::string ComputeEnvironmentNotes(Client& client, const batch::v1::ComputeEnvironmentDetail& ce) {
+  batch::v1::ListEventsRequest req;
+  req.set_compute_environment(ce.compute_environment_name());
+  req.set_max_results(kEventsShown);
+  auto resp = client.Call(&Client::Stub::ListEvents, req);
+  std::vector<batch::v1::EventDetail> events(resp.events().rbegin(), resp.events().rend());
+  return EventsComment(events);
+}
+
+std::string JobNotes(Client&, const batch::v1::JobDetail& job) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
@@ -41,7 +54,7 @@ void AddType(CLI::App* describe, Context& ctx, const std::string& name,
   OnSelected(cmd, ctx, [&ctx, opts, fetch, notes] {
     const auto resource = fetch(ctx.client(), opts->name);
     PrintMessage(std::cout, resource, ctx.Format(OutputFormat::kYaml));
-    if (ctx.output.empty()) std::cout << notes(resource);
+    if (ctx.output.empty()) std::cout << notes(ctx.client(), resource);
     return kExitOk;
   });
 }
@@ -56,8 +69,9 @@ void AddDescribeCommand(CLI::App& app, Context& ctx) {
   RequireResourceType(describe, ctx,
                       "compute-environment (ce), job-queue (jq), job-definition (jd) or job");
   AddType(describe, ctx, "compute-environment",
-          {"ce", "ces", "compute-environments", "computeenvironment"}, "Show a compute environment",
-          "Name or ARN", GetComputeEnvironment, NoNotes<batch::v1::ComputeEnvironmentDetail>);
+          {"ce", "ces", "compute-environments", "computeenvironment"},
+          "Show a compute environment; then, without -o, its latest events", "Name or ARN",
+          GetComputeEnvironment, ComputeEnvironmentNotes);
   AddType(describe, ctx, "job-queue", {"jq", "jqs", "queue", "queues", "job-queues", "jobqueue"},
           "Show a job queue", "Name or ARN", GetJobQueue, NoNotes<batch::v1::JobQueueDetail>);
   AddType(describe, ctx, "job-definition",

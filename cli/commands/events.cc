@@ -7,6 +7,7 @@
 #include "api/names.h"
 #include "cli/commands/command_util.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/tables.h"
 #include "cli/errors.h"
 #include "cli/output.h"
 
@@ -43,10 +44,8 @@ int ShowEvents(Context& ctx, const EventsOptions& opts) {
     std::cerr << "No events for compute environment " << req.compute_environment() << ".\n";
     return kExitOk;
   }
-  Table table({"TIME", "NODE", "EVENT"});
-  for (const auto& e : all.events()) {
-    table.AddRow({FormatTimeMillis(e.at()), e.node_id().empty() ? "-" : e.node_id(), e.message()});
-  }
+  Table table = EventTable();
+  for (const auto& e : all.events()) AddEventRow(&table, e);
   table.Print(std::cout);
   return kExitOk;
 }

@@ -71,6 +71,16 @@ std::string CapacityText(batch::v1::CRType::Value type) {
   return "-";
 }
 
+// A table as YAML comments after a resource, so that the output still parses.
+std::string CommentedTable(const std::string& title, const Table& table) {
+  std::ostringstream rows;
+  table.Print(rows);
+  std::string out = "# " + title + ":\n";
+  std::istringstream lines(rows.str());
+  for (std::string line; std::getline(lines, line);) out += "#   " + line + "\n";
+  return out;
+}
+
 }  // namespace
 
 Table ComputeEnvironmentTable() {
@@ -151,12 +161,21 @@ std::string AttemptsComment(const JobDetail& job, int64_t now_ms) {
     table.AddRow({std::to_string(number), a.node_id().empty() ? "-" : a.node_id(),
                   FormatTime(a.started_at()), Duration(a, now_ms), Outcome(a), AttemptReason(a)});
   }
-  std::ostringstream rows;
-  table.Print(rows);
-  std::string out = "# attempts:\n";
-  std::istringstream lines(rows.str());
-  for (std::string line; std::getline(lines, line);) out += "#   " + line + "\n";
-  return out;
+  return CommentedTable("attempts", table);
+}
+
+Table EventTable() { return Table({"TIME", "NODE", "EVENT"}); }
+
+void AddEventRow(Table* table, const batch::v1::EventDetail& event) {
+  table->AddRow({FormatTimeMillis(event.at()), event.node_id().empty() ? "-" : event.node_id(),
+                 event.message()});
+}
+
+std::string EventsComment(const std::vector<batch::v1::EventDetail>& events) {
+  if (events.empty()) return "";
+  Table table = EventTable();
+  for (const auto& event : events) AddEventRow(&table, event);
+  return CommentedTable("events", table);
 }
 
 std::string ExplanationText(const ExplainJobResponse& e) {

@@ -30,6 +30,11 @@ void AddNodeRow(Table* table, const batch::v1::NodeDetail& node, int64_t now_ms)
 // measured against `now_ms`.
 std::string AttemptsComment(const batch::v1::JobDetail& job, int64_t now_ms);
 
+Table EventTable();
+void AddEventRow(Table* table, const batch::v1::EventDetail& event);
+// "# events:" and the events (oldest first) as YAML comments; empty for none.
+std::string EventsComment(const std::vector<batch::v1::EventDetail>& events);
+
 // "JOB_ID  STATUS", the summary, then each detail indented by two spaces.
 std::string ExplanationText(const batch::v1::ExplainJobResponse& explanation);
 

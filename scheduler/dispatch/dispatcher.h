@@ -63,6 +63,7 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void Turn();
 
   void LoadResources();
+  bool HasLiveNodes(const std::string& ce);
   void LoadState();
   core::ClusterView BuildView();
   void AddWaiting(const batch::v1::JobDetail& job);
@@ -75,6 +76,9 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
                      const std::string& provider_id);
   void RemoveNode(NodeEntry& node, const batch::v1::ComputeEnvironmentDetail& ce,
                   const core::NodeRemoval& removal);
+  // Hands a managed environment's node back to its provider (reclaimed, lost); nothing for
+  // an operator's own node.
+  void ReleaseManagedNode(NodeEntry& node, const std::string& reason);
   void ProviderFailed(const std::string& ce, const std::string& what, const std::string& error);
   void ProviderSucceeded(const std::string& ce);
   void AddEvent(const std::string& ce, const std::string& node_id, const std::string& message);

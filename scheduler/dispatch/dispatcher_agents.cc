@@ -130,6 +130,17 @@ void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& m
       MarkNodeChanged(*node);
       spdlog::info("node {} is draining", node->detail.node_id());
       break;
+    case AgentMessage::kReclaimed: {
+      const std::string reason = "node " + node->detail.node_id() +
+                                 " was reclaimed: " + message.reclaimed().reason();
+      LoseAttemptsOf(*node, reason);
+      node->detail.set_state(NodeState::DRAINING);
+      node->detail.set_status_reason(reason);
+      AddEvent(node->detail.compute_environment(), node->detail.node_id(), reason);
+      MarkNodeChanged(*node);
+      ReleaseManagedNode(*node, "remove node " + node->detail.node_id() + ": it was reclaimed");
+      break;
+    }
     case AgentMessage::kGoodbye:
       LoseAttemptsOf(*node, "node " + node->detail.node_id() + " left with the attempt running");
       node->detail.set_state(NodeState::TERMINATED);
@@ -213,6 +224,8 @@ void Dispatcher::CheckLeases() {
     node.detail.set_status_reason(reason);
     if (node.link) cluster_.SetLink(node, nullptr);
     MarkNodeChanged(node);
+    // A machine that went silent may still exist (and cost): its provider takes it back.
+    ReleaseManagedNode(node, "remove node " + id + ": it was lost");
   }
 }
 

@@ -224,6 +224,13 @@ void Dispatcher::RemoveNode(NodeEntry& node, const ComputeEnvironmentDetail& ce,
       });
 }
 
+void Dispatcher::ReleaseManagedNode(NodeEntry& node, const std::string& reason) {
+  if (provisioner_ == nullptr || node.removing || node.detail.provider().empty()) return;
+  auto ce = compute_environments_.find(node.detail.compute_environment());
+  if (ce == compute_environments_.end() || !provisioner_->Supports(ce->second)) return;
+  RemoveNode(node, ce->second, {node.detail.node_id(), reason, false});
+}
+
 void Dispatcher::ProviderFailed(const std::string& ce, const std::string& what,
                                 const std::string& error) {
   CeScaling& scaling = scaling_[ce];

@@ -34,8 +34,27 @@ void Dispatcher::LoadResources() {
     }
     token = page.next_token;
   } while (!token.empty());
+  // A deleted managed environment lives on here, DELETING, while nodes of it are left: they
+  // go back to its provider as soon as they are idle.
+  for (auto& [name, ce] : compute_environments_) {
+    if (ces.count(name) > 0 || ce.type() != CEType::MANAGED || !HasLiveNodes(name)) continue;
+    ce.set_status(batch::v1::CEStatus::DELETING);
+    ce.set_state(CEState::DISABLED);
+    ces.emplace(name, std::move(ce));
+  }
   queues_ = std::move(queues);
   compute_environments_ = std::move(ces);
+}
+
+bool Dispatcher::HasLiveNodes(const std::string& ce) {
+  for (const auto& [id, node] : cluster_.nodes()) {
+    const auto state = node.detail.state();
+    if (node.detail.compute_environment() == ce && state != NodeState::TERMINATED &&
+        !(state == NodeState::LOST && node.detail.provider().empty())) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void Dispatcher::LoadState() {

@@ -6,6 +6,7 @@
 #include "api/json_yaml.h"
 #include "batch/v1/batch_service.pb.h"
 #include "cli_fixture.h"
+#include "support/wait.h"
 
 namespace batchd::testing {
 namespace {
@@ -36,6 +37,10 @@ TEST(ObserveUsage, BadArgumentsExitTwoBeforeAnyCall) {
       {{"explain"}, "batchctl: JOB_ID is required"},
       {{"get", "nodes", "--state", "gone"}, "batchctl: --state: must be one of"},
       {{"get", "nodes", "-o", "csv"}, "batchctl: --output: csv not in"},
+      {{"events"}, "batchctl: events needs a resource type: compute-environment (ce)"},
+      {{"events", "queue", "q"}, "batchctl: unknown resource type \"queue\" for events"},
+      {{"events", "ce"}, "batchctl: NAME is required"},
+      {{"events", "ce", "x", "--limit", "0"}, "batchctl: --limit: Value 0 not in range"},
   };
   for (const auto& c : cases) {
     auto r = Offline(c.args);
@@ -56,7 +61,8 @@ TEST(ObserveUsage, HelpListsTheFlags) {
 
 // Needs batchd's ListNodes (scheduler/service).
 TEST_F(ObserveTest, GetNodesWithoutAgentsIsEmpty) {
-  auto r = Ctl({"get", "nodes"});
+  // Other tests' environments may have nodes: this one never has.
+  auto r = Ctl({"get", "nodes", "--compute-environment", "observe-no-nodes"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "No nodes found.\n");
@@ -103,6 +109,50 @@ TEST_F(ObserveTest, AJobThatHasNotStartedHasAnExplanationAndNoLogs) {
 
   r = Ctl({"logs", "no-such-job"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
+}
+
+
+// Needs batchd's ListEvents and the autoscaler (scheduler/dispatch): an environment whose
+// provider always fails shows why, in `events` and under `describe`.
+TEST_F(ObserveTest, EventsSayWhatTheSchedulerDidAndWhy) {
+  const std::string file = WriteFile("events-ce.yaml", R"(
+kind: ComputeEnvironment
+computeEnvironmentName: observe-events
+type: MANAGED
+computeResources:
+  type: EC2
+  minvCpus: 1
+  maxvCpus: 2
+  provider:
+    type: exec
+    createCommand: "cat >/dev/null; echo 'no capacity left' >&2; exit 7"
+    deleteCommand: "cat >/dev/null"
+)");
+  auto r = Ctl({"apply", "-f", file});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  ASSERT_TRUE(PollUntil([&] {
+    r = Ctl({"events", "ce", "observe-events"});
+    return r.out.find("no capacity left") != std::string::npos;
+  })) << Describe(r);
+  EXPECT_THAT(r.out, StartsWith("TIME "));
+  EXPECT_THAT(r.out, HasSubstr("scale out observe-events by 1×default to keep minvCpus 1"));
+  EXPECT_THAT(r.out, HasSubstr("createCommand exited with status 7: no capacity left"));
+
+  r = Ctl({"describe", "ce", "observe-events"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("statusReason: \"the node provider failed: createCommand exited "
+                               "with status 7: no capacity left\""));
+  EXPECT_THAT(r.out, HasSubstr("# events:\n#   TIME "));
+
+  r = Ctl({"events", "ce", "observe-events", "--limit", "1", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  batch::v1::ListEventsResponse events;
+  api::FromJson(r.out, &events);
+  EXPECT_EQ(events.events_size(), 1);
+
+  r = Ctl({"events", "ce", "observe-nothing"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.err, "No events for compute environment observe-nothing.\n");
 }
 
 }  // namespace

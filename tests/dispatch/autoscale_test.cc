@@ -17,12 +17,12 @@ class AutoscaleTest : public DispatchTest {
  protected:
   // A managed environment of the local provider with one shape of 2 vCPU.
   void CreateManaged(const std::string& name, int min_vcpus, int max_vcpus,
-                     int scale_down_delay_seconds = 1) {
+                     int scale_down_delay_seconds = 1, CRType::Value type = CRType::EC2) {
     CreateComputeEnvironmentRequest req;
     req.set_compute_environment_name(name);
     req.set_type(CEType::MANAGED);
     auto* cr = req.mutable_compute_resources();
-    cr->set_type(CRType::EC2);
+    cr->set_type(type);
     cr->set_minv_cpus(min_vcpus);
     cr->set_maxv_cpus(max_vcpus);
     auto* shape = cr->add_node_shapes();
@@ -243,6 +243,56 @@ TEST_F(AutoscaleTest, AFailingProviderIsShownOnTheEnvironmentAndBacksOff) {
   })) << DescribeCe("broken").status_reason();
   EXPECT_EQ(Describe(id).status(), JobStatus::RUNNABLE);
   EXPECT_EQ(LiveNodes("broken"), 0u);
+}
+
+TEST_F(AutoscaleTest, ASpotReclaimMovesTheJobWithoutUsingUpAnAttempt) {
+  CreateManaged("spot", 0, 4, 1, CRType::SPOT);
+  CreateQueue("q", "spot");
+  Register("nap", {.script = "sleep 2", .vcpus = 2});
+  const std::string id = Submit("q", "nap");
+  const JobDetail running = WaitFor(id, JobStatus::RUNNING);
+  const std::string first_node = running.attempts(0).node_id();
+
+  // What a spot interruption watcher on the machine does.
+  std::ofstream(dir_->path() / "batchd" / "nodes" / first_node / "termination-notice")
+      << "spot instance interrupted\n";
+
+  const JobDetail done = WaitFor(id, JobStatus::SUCCEEDED, std::chrono::seconds(60));
+  ASSERT_EQ(done.attempts_size(), 2) << Diagnostics();
+  EXPECT_TRUE(done.attempts(0).infrastructure_failure());
+  EXPECT_NE(done.attempts(0).status_reason().find("reclaimed: spot instance interrupted"),
+            std::string::npos)
+      << done.attempts(0).status_reason();
+  EXPECT_NE(done.attempts(1).node_id(), first_node);
+  EXPECT_TRUE(HasEvent("spot", "node " + first_node + " was reclaimed"));
+  EXPECT_TRUE(PollUntil([&] {
+    for (const auto& n : NodesIn("spot", {NodeState::TERMINATED})) {
+      if (n.node_id() == first_node) return true;
+    }
+    return false;
+  })) << Diagnostics();
+}
+
+TEST_F(AutoscaleTest, DeletingAnEnvironmentGivesItsNodesBack) {
+  CreateManaged("gone", 2, 4);
+  ASSERT_TRUE(PollUntil([&] { return NodesIn("gone", {NodeState::READY}).size() == 1; },
+                        std::chrono::seconds(30)))
+      << Diagnostics();
+  UpdateComputeEnvironmentRequest disable;
+  disable.set_compute_environment("gone");
+  disable.set_state(CEState::DISABLED);
+  UpdateComputeEnvironment(disable);
+  // Disabled, it still keeps minvCpus.
+  EXPECT_FALSE(PollUntil([&] { return LiveNodes("gone") != 1; }, std::chrono::seconds(2)));
+
+  DeleteComputeEnvironmentRequest del;
+  del.set_compute_environment("gone");
+  grpc::ClientContext ctx;
+  DeleteComputeEnvironmentResponse resp;
+  ASSERT_TRUE(stub_->DeleteComputeEnvironment(&ctx, del, &resp).ok());
+  EXPECT_TRUE(PollUntil([&] { return LiveNodes("gone") == 0; }, std::chrono::seconds(20)))
+      << Diagnostics();
+  EXPECT_TRUE(HasEvent("gone", "gone is being deleted"));
 }
 
 }  // namespace
