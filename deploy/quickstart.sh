@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds, and runs batchd on its own PostgreSQL with the example
-# compute environment, queue and job definition and a local batch-agent, then runs a first job
-# and prints its output. Both keep running until Ctrl-C, which stops them cleanly. State lives in build/quickstart-data; a second
-# run reuses it.
+# compute environment (managed: batchd starts a local batch-agent when jobs arrive), queue
+# and job definition, then runs a first job and prints its output. batchd keeps running until
+# Ctrl-C, which stops it and its agents cleanly. State lives in build/quickstart-data; a
+# second run reuses it.
 #
 #   BATCHD_LISTEN   address to serve on (default 127.0.0.1:7100)
 set -euo pipefail
@@ -17,7 +18,6 @@ data=$repo/build/quickstart-data
 listen=${BATCHD_LISTEN:-127.0.0.1:7100}
 batchd=$repo/build/scheduler/batchd
 batchctl=$repo/build/cli/batchctl
-agent=$repo/build/agent/batch-agent
 mkdir -p "$data"
 rm -f "$data/batchd.addr"  # left by a batchd that was killed: wait for the new one's
 
@@ -25,16 +25,10 @@ echo "quickstart: starting batchd (log: $data/batchd.log)"
 "$batchd" --data-dir "$data" --listen "$listen" >>"$data/batchd.log" 2>&1 &
 batchd_pid=$!
 
-agent_pid=
 stop_batchd() {
   { set +x; } 2>/dev/null
-  if [[ -n $agent_pid ]] && kill -0 "$agent_pid" 2>/dev/null; then
-    echo "quickstart: stopping batch-agent"
-    kill -TERM "$agent_pid" 2>/dev/null || true
-    wait "$agent_pid" || true
-  fi
   if kill -0 "$batchd_pid" 2>/dev/null; then
-    echo "quickstart: stopping batchd"
+    echo "quickstart: stopping batchd (and the agents it started)"
     kill -TERM "$batchd_pid" 2>/dev/null || true
     wait "$batchd_pid" || true
   fi
@@ -65,24 +59,20 @@ set -x
 "$batchctl" --server "$addr" apply -f deploy/examples/quickstart.yaml
 { set +x; } 2>/dev/null
 
-# The agent joins with the token batchd generated into its data directory.
-echo "quickstart: starting batch-agent (log: $data/agent.log)"
-"$agent" --scheduler "$addr" --token-file "$data/agent-token" --compute-environment local \
-  --work-dir "$data/agent" >>"$data/agent.log" 2>&1 &
-agent_pid=$!
-
 set -x
 job=$("$batchctl" --server "$addr" submit --queue default --definition hello --name hello-1)
 "$batchctl" --server "$addr" wait "$job" --timeout 60
 "$batchctl" --server "$addr" logs "$job"
 "$batchctl" --server "$addr" get jobs
 "$batchctl" --server "$addr" get nodes
+"$batchctl" --server "$addr" events ce local
 { set +x; } 2>/dev/null
 
 cat <<MSG
 
-batchd is running on $addr with a local agent (state in $data, logs in $data/batchd.log
-and $data/agent.log).
+batchd is running on $addr; it started a local agent for the job and stops it once it has
+been idle for 5 minutes (state in $data, logs in $data/batchd.log and
+$data/nodes/*/agent.log).
 Try:  BATCHD_ADDR=$addr $batchctl get jobs
 Press Ctrl-C to stop it.
 MSG

@@ -16,8 +16,10 @@ namespace {
 constexpr int64_t kHousekeepingMs = 500;
 // After the store failed, the next try waits this long.
 constexpr int64_t kFlushRetryMs = 1000;
-// Between two scaling decisions driven by new jobs, at least this long.
-constexpr int64_t kAutoscaleMinGapMs = 100;
+// Between two scaling decisions, at least this long, and at least ten times as long as the
+// last one took: a busy scheduler does not spend itself recomputing them for every submit.
+constexpr int64_t kAutoscaleMinGapMs = 2;
+constexpr int64_t kAutoscaleCostFactor = 10;
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options)
@@ -44,7 +46,7 @@ void Dispatcher::Stop() {
 void Dispatcher::SetProvisioner(Provisioner* provisioner) {
   Post([this, provisioner] {
     provisioner_ = provisioner;
-    last_autoscale_ms_ = 0;
+    next_autoscale_ms_ = 0;
     placement_due_ = true;
   });
 }
@@ -65,6 +67,9 @@ void Dispatcher::Loop() {
       const int64_t now = clock_.NowMillis();
       int64_t wake = next_lease_check_ms_;
       if (!batch_.empty() && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
+      if (autoscale_due_ && provisioner_ != nullptr) {
+        wake = std::min(wake, next_autoscale_ms_);
+      }
       const auto wait = std::chrono::milliseconds(std::max<int64_t>(0, wake - now));
       cv_.wait_for(lock, wait, [&] { return stopping_ || !inbox_.empty(); });
       if (stopping_) break;
@@ -92,12 +97,17 @@ void Dispatcher::Turn() {
   }
   const bool placed = placement_due_;
   if (placement_due_) PlacementPass();
-  // A burst reaches the provider within a fraction of a second; otherwise scaling is
-  // reconsidered with the housekeeping.
-  if (provisioner_ != nullptr &&
-      (housekeeping || (placed && now - last_autoscale_ms_ >= kAutoscaleMinGapMs))) {
-    last_autoscale_ms_ = now;
+  // New jobs reach the provider at once, or at most kAutoscaleMinGapMs after the last
+  // decision; otherwise scaling is reconsidered with the housekeeping.
+  autoscale_due_ = autoscale_due_ || placed || housekeeping;
+  if (provisioner_ != nullptr && autoscale_due_ && now >= next_autoscale_ms_) {
+    autoscale_due_ = false;
+    const auto started = std::chrono::steady_clock::now();
     Autoscale();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+    next_autoscale_ms_ = now + std::max(kAutoscaleMinGapMs, took * kAutoscaleCostFactor);
   }
   if (retry_flush_at_ms_ == 0 || now >= retry_flush_at_ms_) Flush();
 }

@@ -126,7 +126,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   };
   Provisioner* provisioner_ = nullptr;
   std::map<std::string, CeScaling> scaling_;
-  int64_t last_autoscale_ms_ = 0;
+  int64_t next_autoscale_ms_ = 0;
+  bool autoscale_due_ = false;
   std::vector<batch::v1::EventDetail> events_to_store_;
 };
 

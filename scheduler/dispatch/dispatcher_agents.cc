@@ -48,7 +48,7 @@ std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
   if (d.state() == NodeState::LAUNCHING) {
     AddEvent(hello.compute_environment(), hello.node_id(),
              "node " + hello.node_id() + " registered " +
-                 std::to_string((now - node.launched_at_ms) / 1000) + " s after its launch");
+                 std::to_string(now - node.launched_at_ms) + " ms after its launch");
   }
   d.set_compute_environment(hello.compute_environment());
   d.set_state(NodeState::READY);
@@ -131,8 +131,8 @@ void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& m
       spdlog::info("node {} is draining", node->detail.node_id());
       break;
     case AgentMessage::kReclaimed: {
-      const std::string reason = "node " + node->detail.node_id() +
-                                 " was reclaimed: " + message.reclaimed().reason();
+      const std::string reason =
+          "node " + node->detail.node_id() + " was reclaimed: " + message.reclaimed().reason();
       LoseAttemptsOf(*node, reason);
       node->detail.set_state(NodeState::DRAINING);
       node->detail.set_status_reason(reason);

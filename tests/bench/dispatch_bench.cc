@@ -4,6 +4,9 @@
 //             RUNNING (the process start the agent recorded) and to SUCCEEDED; median, p99
 //   turnover: N trivial jobs (/bin/true) submitted in batches, through two agents until all
 //             SUCCEEDED; jobs/s
+//   scale:    a burst of trivial jobs on a managed environment of the local provider with no
+//             node yet: time from the burst to the provider's create call (the scale-out
+//             event), to the first job RUNNING on a new node, and to all SUCCEEDED
 //   machine:  /bin/true started and waited for from two threads with nothing else running,
 //             jobs/s: the most any scheduler could turn over here, to read turnover against
 // Prints one "name value unit" line per figure. Usage: dispatch_bench [--jobs N]
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -79,6 +83,67 @@ class Bench {
     Print("latency.submit_to_succeeded.p99", Percentile(to_done, 0.99), "ms");
   }
 
+  void Scale(int burst) {
+    {
+      CreateComputeEnvironmentRequest req;
+      req.set_compute_environment_name("elastic");
+      req.set_type(CEType::MANAGED);
+      auto* cr = req.mutable_compute_resources();
+      cr->set_type(CRType::EC2);
+      cr->set_minv_cpus(0);
+      cr->set_maxv_cpus(8);
+      auto* shape = cr->add_node_shapes();
+      shape->set_name("c4");
+      shape->set_vcpus(4);
+      shape->set_memory_mib(4096);
+      CreateComputeEnvironmentResponse resp;
+      grpc::ClientContext ctx;
+      Check(stub_->CreateComputeEnvironment(&ctx, req, &resp), "CreateComputeEnvironment");
+    }
+    CreateQueue("elastic", "elastic");
+    SubmitJobsRequest req;
+    for (int i = 0; i < burst; ++i) {
+      SubmitJobRequest job = Request();
+      job.set_job_queue("elastic");
+      *req.add_jobs() = job;
+    }
+    SubmitJobsResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->SubmitJobs(&ctx, req, &resp), "SubmitJobs");
+    std::vector<JobDetail> jobs;
+    if (!PollUntil(
+            [&] {
+              jobs.clear();
+              for (const auto& r : resp.jobs()) jobs.push_back(Describe(r.job_id()));
+              return std::all_of(jobs.begin(), jobs.end(), [](const JobDetail& j) {
+                return j.status() == JobStatus::SUCCEEDED;
+              });
+            },
+            std::chrono::seconds(120), std::chrono::milliseconds(20))) {
+      throw std::runtime_error("the burst on the managed environment did not finish");
+    }
+    int64_t submitted = INT64_MAX, first_running = INT64_MAX, last_done = 0;
+    for (const auto& j : jobs) {
+      submitted = std::min<int64_t>(submitted, j.created_at());
+      first_running = std::min<int64_t>(first_running, j.started_at());
+      last_done = std::max<int64_t>(last_done, j.stopped_at());
+    }
+    ListEventsRequest events_req;
+    events_req.set_compute_environment("elastic");
+    events_req.set_max_results(1000);
+    ListEventsResponse events;
+    grpc::ClientContext events_ctx;
+    Check(stub_->ListEvents(&events_ctx, events_req, &events), "ListEvents");
+    int64_t create_call = INT64_MAX;
+    for (const auto& e : events.events()) {
+      if (e.message().rfind("scale out", 0) == 0) create_call = std::min(create_call, e.at());
+    }
+    Print("scale.burst_jobs", burst, "jobs");
+    Print("scale.burst_to_create_call", static_cast<double>(create_call - submitted), "ms");
+    Print("scale.burst_to_first_running", static_cast<double>(first_running - submitted), "ms");
+    Print("scale.burst_to_all_succeeded", static_cast<double>(last_done - submitted), "ms");
+  }
+
   void Turnover(int jobs) {
     const auto start = Clock::now();
     for (int done = 0; done < jobs;) {
@@ -110,17 +175,7 @@ class Bench {
       grpc::ClientContext ctx;
       Check(stub_->CreateComputeEnvironment(&ctx, req, &resp), "CreateComputeEnvironment");
     }
-    {
-      CreateJobQueueRequest req;
-      req.set_job_queue_name("bench");
-      req.set_priority(1);
-      auto* o = req.add_compute_environment_order();
-      o->set_order(1);
-      o->set_compute_environment("bench");
-      CreateJobQueueResponse resp;
-      grpc::ClientContext ctx;
-      Check(stub_->CreateJobQueue(&ctx, req, &resp), "CreateJobQueue");
-    }
+    CreateQueue("bench", "bench");
     {
       RegisterJobDefinitionRequest req;
       req.set_job_definition_name("true");
@@ -155,6 +210,18 @@ class Bench {
     }
     SubmitOne();  // warms the agents and the connection pool
     PollUntil([&] { return Unfinished() == 0; });
+  }
+
+  void CreateQueue(const std::string& name, const std::string& ce) {
+    CreateJobQueueRequest req;
+    req.set_job_queue_name(name);
+    req.set_priority(1);
+    auto* o = req.add_compute_environment_order();
+    o->set_order(1);
+    o->set_compute_environment(ce);
+    CreateJobQueueResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->CreateJobQueue(&ctx, req, &resp), "CreateJobQueue");
   }
 
   SubmitJobRequest Request() {
@@ -278,6 +345,7 @@ int main(int argc, char** argv) {
     batchd::testing::Bench bench(args);
     bench.Latency(args.samples);
     bench.Turnover(args.jobs);
+    bench.Scale(args.jobs >= 1000 ? 16 : 2);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dispatch_bench: %s\n", e.what());

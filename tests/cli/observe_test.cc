@@ -111,7 +111,6 @@ TEST_F(ObserveTest, AJobThatHasNotStartedHasAnExplanationAndNoLogs) {
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
 }
 
-
 // Needs batchd's ListEvents and the autoscaler (scheduler/dispatch): an environment whose
 // provider always fails shows why, in `events` and under `describe`.
 TEST_F(ObserveTest, EventsSayWhatTheSchedulerDidAndWhy) {
