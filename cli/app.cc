@@ -44,6 +44,7 @@ int Run(int argc, const char* const* argv) {
   AddLogsCommand(app, ctx);
   AddExplainCommand(app, ctx);
   AddEventsCommand(app, ctx);
+  AddReclaimCommand(app, ctx);
   AddVersionCommand(app, ctx);
 
   try {

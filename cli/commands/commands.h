@@ -19,6 +19,7 @@ void AddWaitCommand(CLI::App& app, Context& ctx);
 void AddLogsCommand(CLI::App& app, Context& ctx);
 void AddExplainCommand(CLI::App& app, Context& ctx);
 void AddEventsCommand(CLI::App& app, Context& ctx);
+void AddReclaimCommand(CLI::App& app, Context& ctx);
 void AddVersionCommand(CLI::App& app, Context& ctx);
 
 }  // namespace batchd::cli

@@ -191,6 +191,7 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
   const bool backing_off = now_ms < ce.create_not_before_ms;
   if (may_create && !left.empty()) {
     if (backing_off) {
+      plan.hold = ScalingPlan::Hold::kProviderBackoff;
       plan.held_back = std::to_string(left.size()) +
                        " jobs wait: the provider failed; next try in " +
                        Seconds(ce.create_not_before_ms - now_ms + 999);
@@ -202,6 +203,7 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
         auto shape = PickShape(ce, left, ce.maxv_cpus - vcpus, &capped);
         if (!shape) {
           if (capped) {
+            plan.hold = ScalingPlan::Hold::kAtMaxvCpus;
             double need = 0;
             for (const auto& r : left) need += r.vcpus;
             plan.held_back = std::to_string(left.size()) + " jobs needing " + VcpuText(need) +

@@ -72,6 +72,9 @@ struct ScalingPlan {
   std::vector<NodeRemoval> removals;
   int desired_vcpus = 0;
   // Why demand is left waiting (maxvCpus reached, provider backing off): empty when none.
+  // `hold` says which, for telling a new situation from the same one with other numbers.
+  enum class Hold { kNone, kAtMaxvCpus, kProviderBackoff };
+  Hold hold = Hold::kNone;
   std::string held_back;
 };
 

@@ -146,6 +146,22 @@ std::vector<batch::v1::NodeDetail> Dispatcher::Nodes() {
   return Ask<std::vector<batch::v1::NodeDetail>>([this] { return cluster_.Describe(); });
 }
 
+std::optional<batch::v1::NodeDetail> Dispatcher::ReclaimNode(const std::string& node_id,
+                                                             const std::string& reason) {
+  return Ask<std::optional<batch::v1::NodeDetail>>(
+      [this, node_id, reason]() -> std::optional<batch::v1::NodeDetail> {
+        NodeEntry* node = cluster_.FindNode(node_id);
+        if (node == nullptr) return std::nullopt;
+        const auto state = node->detail.state();
+        if (state != batch::v1::NodeState::TERMINATED && !node->removing) {
+          Reclaim(*node, reason, true);
+        }
+        batch::v1::NodeDetail detail = node->detail;
+        *detail.mutable_total() = ToNodeResources(node->total);
+        return detail;
+      });
+}
+
 batch::v1::ExplainJobResponse Dispatcher::Explain(const JobDetail& job) {
   return Ask<batch::v1::ExplainJobResponse>([this, job] {
     batch::v1::ExplainJobResponse out;

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/autoscale.h"
 #include "core/clock.h"
 #include "core/placement.h"
 #include "dispatch/cluster.h"
@@ -47,6 +48,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void ResourcesChanged() override;
   std::vector<batch::v1::NodeDetail> Nodes() override;
   batch::v1::ExplainJobResponse Explain(const batch::v1::JobDetail& job) override;
+  std::optional<batch::v1::NodeDetail> ReclaimNode(const std::string& node_id,
+                                                   const std::string& reason) override;
 
   // service::AgentHub
   std::string AgentConnected(std::shared_ptr<service::AgentLink> link,
@@ -91,6 +94,10 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void OnAttemptStatus(NodeEntry& node, const batch::v1::AttemptStatus& status);
   void OnGone(const service::AgentLink* link);
   void LoseAttemptsOf(NodeEntry& node, const std::string& reason);
+  // The node's machine is going away: its attempts end (killed first when `kill`, i.e. when
+  // the agent does not know yet) and are retried elsewhere for free; the node goes back to
+  // its provider.
+  void Reclaim(NodeEntry& node, const std::string& reason, bool kill);
   void SendKill(const ActiveAttempt& attempt);
   void MarkNodeChanged(const NodeEntry& node);
 
@@ -119,7 +126,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   struct CeScaling {
     int failures = 0;  // provider failures in a row
     int64_t create_not_before_ms = 0;
-    std::string held_back;      // last "jobs wait because ..." reported
+    // Why jobs wait, as last reported: an event when that changes, not when its numbers do.
+    core::ScalingPlan::Hold hold = core::ScalingPlan::Hold::kNone;
     int desired_vcpus = -1;     // as last stored in the environment (-1: not yet)
     std::string status_reason;  // the provider's last failure, until it succeeds again
     bool store = false;         // desired_vcpus or status_reason to be written

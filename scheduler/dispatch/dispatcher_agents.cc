@@ -130,17 +130,9 @@ void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& m
       MarkNodeChanged(*node);
       spdlog::info("node {} is draining", node->detail.node_id());
       break;
-    case AgentMessage::kReclaimed: {
-      const std::string reason =
-          "node " + node->detail.node_id() + " was reclaimed: " + message.reclaimed().reason();
-      LoseAttemptsOf(*node, reason);
-      node->detail.set_state(NodeState::DRAINING);
-      node->detail.set_status_reason(reason);
-      AddEvent(node->detail.compute_environment(), node->detail.node_id(), reason);
-      MarkNodeChanged(*node);
-      ReleaseManagedNode(*node, "remove node " + node->detail.node_id() + ": it was reclaimed");
+    case AgentMessage::kReclaimed:
+      Reclaim(*node, message.reclaimed().reason(), false);
       break;
-    }
     case AgentMessage::kGoodbye:
       LoseAttemptsOf(*node, "node " + node->detail.node_id() + " left with the attempt running");
       node->detail.set_state(NodeState::TERMINATED);
@@ -236,6 +228,24 @@ void Dispatcher::LoseAttemptsOf(NodeEntry& node, const std::string& reason) {
     if (attempt == nullptr) continue;
     batch_.Add(InfrastructureFailure(attempt->job_id, id, reason, now));
   }
+}
+
+void Dispatcher::Reclaim(NodeEntry& node, const std::string& why, bool kill) {
+  const std::string reason = "node " + node.detail.node_id() + " was reclaimed: " + why;
+  if (kill) {
+    for (const std::string& id : node.attempts) {
+      ActiveAttempt* attempt = cluster_.FindAttempt(id);
+      if (attempt == nullptr) continue;
+      attempt->kill_reason = reason;
+      SendKill(*attempt);
+    }
+  }
+  LoseAttemptsOf(node, reason);
+  if (node.detail.state() == NodeState::READY) node.detail.set_state(NodeState::DRAINING);
+  node.detail.set_status_reason(reason);
+  AddEvent(node.detail.compute_environment(), node.detail.node_id(), reason);
+  MarkNodeChanged(node);
+  ReleaseManagedNode(node, "remove node " + node.detail.node_id() + ": it was reclaimed");
 }
 
 void Dispatcher::SendKill(const ActiveAttempt& attempt) {

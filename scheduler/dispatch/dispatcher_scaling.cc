@@ -111,9 +111,9 @@ void Dispatcher::Autoscale() {
        core::PlanScaling(BuildView(), waiting_, environments, now)) {
     const ComputeEnvironmentDetail& ce = compute_environments_.at(plan.compute_environment);
     CeScaling& scaling = scaling_[plan.compute_environment];
-    if (plan.held_back != scaling.held_back) {
+    if (plan.hold != scaling.hold) {
       if (!plan.held_back.empty()) AddEvent(plan.compute_environment, "", plan.held_back);
-      scaling.held_back = plan.held_back;
+      scaling.hold = plan.hold;
     }
     if (plan.desired_vcpus != scaling.desired_vcpus) {
       scaling.desired_vcpus = plan.desired_vcpus;

@@ -64,8 +64,10 @@ void Dispatcher::LoadState() {
     node.total = {static_cast<double>(detail.total().vcpus()), detail.total().memory_mib(),
                   detail.total().gpus()};
     node.detail = std::move(detail);
-    // Every node gets a full lease to come back after a restart of batchd.
+    // Every node gets a full lease to come back after a restart of batchd, and one being
+    // launched a full boot timeout to register.
     node.last_seen_ms = now;
+    node.launched_at_ms = now;
   }
   for (const JobDetail& job : store_.LoadJobs({JobStatus::RUNNABLE})) AddWaiting(job);
   for (const JobDetail& job : store_.LoadJobs({JobStatus::STARTING, JobStatus::RUNNING})) {

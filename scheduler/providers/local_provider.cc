@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/io.hpp>
 #include <chrono>
 #include <fstream>
+#include <vector>
 
 #include "providers/child_setup.h"
 #include "providers/process_wait.h"
@@ -47,12 +49,17 @@ LocalProvider::~LocalProvider() {
   }
   // With batchd gone the agents cannot report; a second SIGTERM ends their drain grace
   // period, so that shutting batchd down does not wait for the jobs (they are retried, as
-  // on any lost node, when batchd is back).
+  // on any lost node, when batchd is back). All of them are waited for at once.
   for (const auto& [id, pid] : agents) ::kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + kFirstTermPatience;
+  std::vector<pid_t> left;
   for (const auto& [id, pid] : agents) {
-    if (!WaitForExit(pid, kFirstTermPatience)) ::kill(pid, SIGTERM);
+    const auto patience = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (!WaitForExit(pid, std::max(patience, std::chrono::milliseconds(0)))) left.push_back(pid);
   }
-  for (const auto& [id, pid] : agents) Stop(pid);
+  for (pid_t pid : left) ::kill(pid, SIGTERM);
+  for (pid_t pid : left) Stop(pid);
 }
 
 std::string LocalProvider::Create(const NodeRequest& request) {
@@ -111,8 +118,13 @@ void LocalProvider::Delete(const std::string& node_id) {
     }
   }
   if (pid > 0) {
+    // A node is deleted idle, lost or reclaimed: batchd no longer counts on anything it
+    // runs, so its drain grace period is cut short as at shutdown.
     ::kill(pid, SIGTERM);
-    Stop(pid);
+    if (!WaitForExit(pid, kFirstTermPatience)) {
+      ::kill(pid, SIGTERM);
+      Stop(pid);
+    }
   }
   std::error_code ec;
   fs::remove_all(options_.nodes_dir / node_id, ec);
@@ -123,7 +135,7 @@ void LocalProvider::Delete(const std::string& node_id) {
 }
 
 void LocalProvider::Stop(pid_t pid) {
-  // The agent drains on SIGTERM; an idle one is gone at once.
+  // After the second SIGTERM the agent kills its attempts (kill grace) and leaves.
   if (WaitForExit(pid, std::chrono::seconds(options_.stop_grace_seconds))) return;
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {

@@ -18,7 +18,9 @@ struct LocalProviderOptions {
   std::string scheduler_address;     // HOST:PORT the agents dial
   std::filesystem::path token_file;  // holds one join token
   std::filesystem::path nodes_dir;   // <nodes_dir>/<node id> is each agent's work dir
-  int stop_grace_seconds = 30;       // SIGTERM (the agent drains) to SIGKILL
+  // After the second SIGTERM (which ends an agent's drain grace period) this long until
+  // SIGKILL: the agent's kill grace for its attempts, and some.
+  int stop_grace_seconds = 30;
 };
 
 class LocalProvider final : public NodeProvider {
@@ -31,6 +33,7 @@ class LocalProvider final : public NodeProvider {
   void Delete(const std::string& node_id) override;
 
  private:
+  // Waits for an agent told twice to stop; SIGKILL after stop_grace_seconds.
   void Stop(pid_t pid);
 
   const LocalProviderOptions options_;

@@ -25,6 +25,7 @@
   X(TerminateJob)                \
   X(ListNodes)                   \
   X(ListEvents)                  \
+  X(ReclaimNode)                 \
   X(ExplainJob)                  \
   X(GetJobLogs)
 

@@ -45,6 +45,7 @@ class ControlPlane {
 
   batch::v1::ListNodesResponse ListNodes(const batch::v1::ListNodesRequest& req);
   batch::v1::ListEventsResponse ListEvents(const batch::v1::ListEventsRequest& req);
+  batch::v1::ReclaimNodeResponse ReclaimNode(const batch::v1::ReclaimNodeRequest& req);
   batch::v1::ExplainJobResponse ExplainJob(const batch::v1::ExplainJobRequest& req);
   batch::v1::GetJobLogsResponse GetJobLogs(const batch::v1::GetJobLogsRequest& req);
 

@@ -72,6 +72,18 @@ ListEventsResponse ControlPlane::ListEvents(const ListEventsRequest& req) {
   return resp;
 }
 
+ReclaimNodeResponse ControlPlane::ReclaimNode(const ReclaimNodeRequest& req) {
+  if (req.node_id().empty()) api::ThrowInvalid("nodeId", "is required");
+  if (req.reason().size() > 1024) api::ThrowInvalid("reason", "at most 1024 characters");
+  if (hooks_ == nullptr) api::ThrowFailedPrecondition("the scheduler is not running");
+  auto node = hooks_->ReclaimNode(
+      req.node_id(), req.reason().empty() ? "reclaimed by its provider" : req.reason());
+  if (!node) api::ThrowNotFound("node \"" + req.node_id() + "\" not found");
+  ReclaimNodeResponse resp;
+  *resp.mutable_node() = std::move(*node);
+  return resp;
+}
+
 ExplainJobResponse ControlPlane::ExplainJob(const ExplainJobRequest& req) {
   const JobDetail job = LoadJob(store_, "jobId", req.job_id());
   ExplainJobResponse resp;

@@ -41,6 +41,8 @@ TEST(ObserveUsage, BadArgumentsExitTwoBeforeAnyCall) {
       {{"events", "queue", "q"}, "batchctl: unknown resource type \"queue\" for events"},
       {{"events", "ce"}, "batchctl: NAME is required"},
       {{"events", "ce", "x", "--limit", "0"}, "batchctl: --limit: Value 0 not in range"},
+      {{"reclaim"}, "batchctl: reclaim needs a resource type: node"},
+      {{"reclaim", "node"}, "batchctl: NODE_ID is required"},
   };
   for (const auto& c : cases) {
     auto r = Offline(c.args);

@@ -80,6 +80,7 @@ TEST_F(AutoscaleTest, BurstScalesOutFromZeroWithTheReason) {
   EXPECT_EQ(plan.create_reason, "scale out ce by 2×c4 for 7 RUNNABLE jobs needing 7 vCPU");
   EXPECT_EQ(plan.desired_vcpus, 8);
   EXPECT_TRUE(plan.removals.empty());
+  EXPECT_EQ(plan.hold, ScalingPlan::Hold::kNone);
 }
 
 TEST_F(AutoscaleTest, NoDemandNoNodes) {
@@ -118,6 +119,7 @@ TEST_F(AutoscaleTest, MaxvCpusCapsTheScaleOutAndSaysWhy) {
   EXPECT_EQ(plan.creates.size(), 2u);
   EXPECT_EQ(plan.desired_vcpus, 8);
   EXPECT_EQ(plan.held_back, "6 jobs needing 12 vCPU wait: ce is at maxvCpus 8");
+  EXPECT_EQ(plan.hold, ScalingPlan::Hold::kAtMaxvCpus);
 }
 
 TEST_F(AutoscaleTest, ProgressiveFallsBackToASmallerShapeUnderTheCap) {
@@ -197,6 +199,7 @@ TEST_F(AutoscaleTest, AFailingProviderBacksOffAndSaysSo) {
   const auto plan = Plan(ce);
   EXPECT_TRUE(plan.creates.empty());
   EXPECT_EQ(plan.held_back, "3 jobs wait: the provider failed; next try in 20 s");
+  EXPECT_EQ(plan.hold, ScalingPlan::Hold::kProviderBackoff);
   EXPECT_EQ(Plan(ce, kNow + 20'000).creates.size(), 1u);
 }
 

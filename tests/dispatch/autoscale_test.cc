@@ -43,7 +43,8 @@ class AutoscaleTest : public DispatchTest {
   }
 
   // An exec environment whose commands are scripts of exec_provider/ (see create.sh).
-  void CreateExec(const std::string& name, const std::string& create, const std::string& del) {
+  void CreateExec(const std::string& name, const std::string& create, const std::string& del,
+                  int boot_timeout_seconds = 60) {
     nodes_dir_ = dir_->path() / "exec-nodes";
     std::filesystem::create_directories(nodes_dir_);
     const std::string env = "AGENT='" + AgentBinary() + "' NODES='" + nodes_dir_.string() +
@@ -60,6 +61,7 @@ class AutoscaleTest : public DispatchTest {
     shape->set_vcpus(2);
     shape->set_memory_mib(1024);
     cr->set_scale_down_delay_seconds(1);
+    cr->set_node_boot_timeout_seconds(boot_timeout_seconds);
     cr->mutable_provider()->set_type("exec");
     cr->mutable_provider()->set_create_command(env + create + "'");
     cr->mutable_provider()->set_delete_command(env + del + "'");
@@ -138,6 +140,14 @@ TEST_F(AutoscaleTest, BurstScalesOutWithinMaxRunsEverythingAndScalesBackIn) {
   for (const auto& node : NodesIn("auto", {NodeState::TERMINATED})) {
     EXPECT_NE(node.status_reason().find("idle"), std::string::npos) << node.status_reason();
   }
+  // Said once, not on every decision: the cap held two jobs back for a while.
+  int capped = 0;
+  for (const auto& e : Events("auto")) {
+    capped += e.message().find("auto is at maxvCpus 4") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_GE(capped, 1);
+  EXPECT_LE(capped, 2);
+  EXPECT_LE(Events("auto").size(), 12u);
 }
 
 TEST_F(AutoscaleTest, MinvCpusIsKeptWithoutJobsAndAfterThem) {
@@ -293,6 +303,50 @@ TEST_F(AutoscaleTest, DeletingAnEnvironmentGivesItsNodesBack) {
   EXPECT_TRUE(PollUntil([&] { return LiveNodes("gone") == 0; }, std::chrono::seconds(20)))
       << Diagnostics();
   EXPECT_TRUE(HasEvent("gone", "gone is being deleted"));
+}
+
+TEST_F(AutoscaleTest, AProviderReportedReclaimKillsAndMovesTheJob) {
+  CreateManaged("cloud", 0, 4, 1, CRType::SPOT);
+  CreateQueue("q", "cloud");
+  Register("nap", {.script = "sleep 2", .vcpus = 2});
+  const std::string id = Submit("q", "nap");
+  const std::string first_node = WaitFor(id, JobStatus::RUNNING).attempts(0).node_id();
+
+  // What a cloud's interruption hook runs.
+  auto r = RunCommand({BatchctlBinary(), "--server", batchd_->address(), "reclaim", "node",
+                       first_node, "--reason", "capacity rebalance"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "node/" + first_node + " reclaimed\n");
+
+  const JobDetail done = WaitFor(id, JobStatus::SUCCEEDED, std::chrono::seconds(60));
+  ASSERT_EQ(done.attempts_size(), 2) << Diagnostics();
+  EXPECT_TRUE(done.attempts(0).infrastructure_failure());
+  EXPECT_NE(done.attempts(0).status_reason().find("reclaimed: capacity rebalance"),
+            std::string::npos)
+      << done.attempts(0).status_reason();
+  EXPECT_NE(done.attempts(1).node_id(), first_node);
+
+  r = RunCommand({BatchctlBinary(), "--server", batchd_->address(), "reclaim", "node", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "batchctl: node \"nope\" not found\n");
+}
+
+TEST_F(AutoscaleTest, ANodeThatNeverRegistersIsDeletedAndCountsAsAFailure) {
+  CreateExec("silent", "no_agent.sh", "delete_quietly.sh", /*boot_timeout_seconds=*/1);
+  CreateQueue("q", "silent");
+  Register("quick", {.command = {"/bin/true"}, .vcpus = 1});
+  const std::string id = Submit("q", "quick");
+  ASSERT_TRUE(PollUntil([&] { return HasEvent("silent", "did not register within 1 s"); },
+                        std::chrono::seconds(20)))
+      << Diagnostics();
+  EXPECT_TRUE(PollUntil([&] { return HasEvent("silent", "(1 in a row; no new node for 5 s)"); }))
+      << Diagnostics();
+  EXPECT_TRUE(PollUntil([&] {
+    std::ifstream requests(nodes_dir_ / "requests");
+    std::string all((std::istreambuf_iterator<char>(requests)), std::istreambuf_iterator<char>());
+    return all.find("\"action\":\"delete\"") != std::string::npos;
+  }));
+  EXPECT_EQ(Describe(id).status(), JobStatus::RUNNABLE);
 }
 
 }  // namespace
