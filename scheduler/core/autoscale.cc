@@ -15,6 +15,12 @@ bool LargerFirst(const Resources& a, const Resources& b) { return CompareResourc
 
 std::string Seconds(int64_t ms) { return std::to_string(ms / 1000) + " s"; }
 
+// "1 job", "7 jobs"
+std::string Jobs(size_t n, const std::string& adjective = "") {
+  return std::to_string(n) + " " + (adjective.empty() ? "" : adjective + " ") +
+         (n == 1 ? "job" : "jobs");
+}
+
 // Room on one node, existing or planned, while jobs are packed into it.
 struct Bin {
   Resources free;
@@ -192,8 +198,8 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
   if (may_create && !left.empty()) {
     if (backing_off) {
       plan.hold = ScalingPlan::Hold::kProviderBackoff;
-      plan.held_back = std::to_string(left.size()) +
-                       " jobs wait: the provider failed; next try in " +
+      plan.held_back = Jobs(left.size()) + (left.size() == 1 ? " waits" : " wait") +
+                       ": the provider failed; next try in " +
                        Seconds(ce.create_not_before_ms - now_ms + 999);
     } else {
       size_t jobs_placed = 0;
@@ -206,9 +212,9 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
             plan.hold = ScalingPlan::Hold::kAtMaxvCpus;
             double need = 0;
             for (const auto& r : left) need += r.vcpus;
-            plan.held_back = std::to_string(left.size()) + " jobs needing " + VcpuText(need) +
-                             " vCPU wait: " + ce.name + " is at maxvCpus " +
-                             std::to_string(ce.maxv_cpus);
+            plan.held_back = Jobs(left.size()) + " needing " + VcpuText(need) + " vCPU " +
+                             (left.size() == 1 ? "waits" : "wait") + ": " + ce.name +
+                             " is at maxvCpus " + std::to_string(ce.maxv_cpus);
             break;
           }
           left.erase(left.begin());  // fits no shape: placement reports it as infeasible
@@ -223,8 +229,8 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
       }
       if (!plan.creates.empty()) {
         plan.create_reason = "scale out " + ce.name + " by " + ShapeCounts(plan.creates) + " for " +
-                             std::to_string(jobs_placed) + " RUNNABLE jobs needing " +
-                             VcpuText(vcpus_placed) + " vCPU";
+                             Jobs(jobs_placed, "RUNNABLE") + " needing " + VcpuText(vcpus_placed) +
+                             " vCPU";
       }
     }
   }

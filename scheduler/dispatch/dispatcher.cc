@@ -172,6 +172,7 @@ batch::v1::ExplainJobResponse Dispatcher::Explain(const JobDetail& job) {
                                                    clock_.NowMillis(), options_.placement);
       out.set_summary(why.summary);
       for (auto& line : why.details) out.add_details(line);
+      for (auto& line : ScalingDetails(job.job_queue())) out.add_details(line);
       return out;
     }
     if (const ActiveAttempt* attempt = cluster_.AttemptOfJob(job.job_id())) {

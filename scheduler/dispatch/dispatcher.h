@@ -86,6 +86,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void ProviderSucceeded(const std::string& ce);
   void AddEvent(const std::string& ce, const std::string& node_id, const std::string& message);
   void StoreScaling();
+  // What scaling does for the environments of `queue`, one line each, for explain.
+  std::vector<std::string> ScalingDetails(const std::string& queue);
   void Flush();
   void AfterCommit(JobOp& op, const batch::v1::JobDetail* committed);
 
@@ -128,6 +130,7 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
     int64_t create_not_before_ms = 0;
     // Why jobs wait, as last reported: an event when that changes, not when its numbers do.
     core::ScalingPlan::Hold hold = core::ScalingPlan::Hold::kNone;
+    std::string held_back;      // the latest plan's words for it, for explain
     int desired_vcpus = -1;     // as last stored in the environment (-1: not yet)
     std::string status_reason;  // the provider's last failure, until it succeeds again
     bool store = false;         // desired_vcpus or status_reason to be written

@@ -115,6 +115,7 @@ void Dispatcher::Autoscale() {
       if (!plan.held_back.empty()) AddEvent(plan.compute_environment, "", plan.held_back);
       scaling.hold = plan.hold;
     }
+    scaling.held_back = plan.held_back;
     if (plan.desired_vcpus != scaling.desired_vcpus) {
       scaling.desired_vcpus = plan.desired_vcpus;
       scaling.store = true;
@@ -222,6 +223,30 @@ void Dispatcher::RemoveNode(NodeEntry& node, const ComputeEnvironmentDetail& ce,
           MarkNodeChanged(*n);
         });
       });
+}
+
+std::vector<std::string> Dispatcher::ScalingDetails(const std::string& queue) {
+  std::vector<std::string> lines;
+  for (const auto& q : queues_) {
+    if (q.job_queue_name() != queue) continue;
+    for (const auto& order : q.compute_environment_order()) {
+      const std::string& ce = order.compute_environment();
+      int launching = 0;
+      for (const auto& [id, node] : cluster_.nodes()) {
+        launching +=
+            node.detail.compute_environment() == ce && node.detail.state() == NodeState::LAUNCHING;
+      }
+      if (launching > 0) {
+        lines.push_back(ce + ": " + std::to_string(launching) +
+                        (launching == 1 ? " node" : " nodes") + " launching");
+      }
+      auto it = scaling_.find(ce);
+      if (it != scaling_.end() && !it->second.held_back.empty()) {
+        lines.push_back(ce + ": " + it->second.held_back);
+      }
+    }
+  }
+  return lines;
 }
 
 void Dispatcher::ReleaseManagedNode(NodeEntry& node, const std::string& reason) {

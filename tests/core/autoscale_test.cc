@@ -83,6 +83,15 @@ TEST_F(AutoscaleTest, BurstScalesOutFromZeroWithTheReason) {
   EXPECT_EQ(plan.hold, ScalingPlan::Hold::kNone);
 }
 
+TEST_F(AutoscaleTest, OneJobIsSaidInTheSingular) {
+  Submit(1, R(3, 1024));
+  ScalingCe full = Ce("ce", 0, 6, {Shape("c4", 4, 8192)});
+  full.nodes.push_back(Ready("busy", R(4, 8192), R(4, 1024), true));
+  EXPECT_EQ(Plan(full).held_back, "1 job needing 3 vCPU waits: ce is at maxvCpus 6");
+  EXPECT_EQ(Plan(Ce("ce", 0, 8, {Shape("c4", 4, 8192)})).create_reason,
+            "scale out ce by 1×c4 for 1 RUNNABLE job needing 3 vCPU");
+}
+
 TEST_F(AutoscaleTest, NoDemandNoNodes) {
   const auto plan = Plan(Ce("ce", 0, 64, {Shape("c4", 4, 8192)}));
   EXPECT_TRUE(plan.creates.empty());

@@ -194,7 +194,7 @@ TEST_F(AutoscaleTest, ScalingDecisionsAreEventsWithReasonsAndDesiredvCpusIsRepor
   EXPECT_TRUE(PollUntil([&] { return HasEvent("told", "idle"); }, std::chrono::seconds(20)));
   const auto events = Events("told");
   ASSERT_GE(events.size(), 3u);
-  EXPECT_EQ(events[0].message(), "scale out told by 1×small for 1 RUNNABLE jobs needing 1 vCPU");
+  EXPECT_EQ(events[0].message(), "scale out told by 1×small for 1 RUNNABLE job needing 1 vCPU");
   EXPECT_NE(events[1].message().find("registered"), std::string::npos) << events[1].message();
   EXPECT_EQ(events[1].node_id(), events[2].node_id());
   EXPECT_NE(events[2].message().find("idle"), std::string::npos) << events[2].message();
@@ -253,6 +253,15 @@ TEST_F(AutoscaleTest, AFailingProviderIsShownOnTheEnvironmentAndBacksOff) {
   })) << DescribeCe("broken").status_reason();
   EXPECT_EQ(Describe(id).status(), JobStatus::RUNNABLE);
   EXPECT_EQ(LiveNodes("broken"), 0u);
+  // And the job says why it waits.
+  std::string details;
+  EXPECT_TRUE(PollUntil([&] {
+    details.clear();
+    const ExplainJobResponse why = Explain(id);
+    for (const auto& line : why.details()) details += line + "\n";
+    return details.find("broken: 1 job waits: the provider failed; next try in") !=
+           std::string::npos;
+  })) << details;
 }
 
 TEST_F(AutoscaleTest, ASpotReclaimMovesTheJobWithoutUsingUpAnAttempt) {
