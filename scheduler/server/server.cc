@@ -112,6 +112,11 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     };
     dispatch::Provisioner provisioner(providers::MakeProviderFactory(
         std::make_shared<providers::LocalProvider>(local), local, config.data_dir / "exec"));
+    // However this scope ends, the loop stops before the provisioner it calls goes away.
+    struct StopLoopFirst {
+      dispatch::Dispatcher& dispatcher;
+      ~StopLoopFirst() { dispatcher.Stop(); }
+    } stop_loop_first{dispatcher};
     dispatcher.SetProvisioner(&provisioner);
 
     int exit_code = 0;
