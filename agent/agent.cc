@@ -4,7 +4,6 @@
 
 #include <condition_variable>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -16,6 +15,7 @@
 #include "agent/log_shipper.h"
 #include "agent/work_dir.h"
 #include "api/job_states.h"
+#include "api/text.h"
 
 namespace batchd::agent {
 
@@ -36,22 +36,6 @@ constexpr auto kDefaultHeartbeat = std::chrono::seconds(10);
 constexpr auto kKillSlack = std::chrono::seconds(15);
 // How often the work dir is looked at for a termination notice.
 constexpr auto kNoticeCheckEvery = std::chrono::milliseconds(500);
-
-// The notice file's first line, trimmed: what the watcher says is happening.
-std::string ReadNotice(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  const auto begin = line.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  return line.substr(begin, line.find_last_not_of(" \t\r") - begin + 1);
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
@@ -337,7 +321,7 @@ class Agent::Loop {
       refused.set_state(AttemptState::LAUNCH_FAILED);
       refused.set_infrastructure(true);
       refused.set_reason("node draining");
-      refused.set_at(NowMs());
+      refused.set_at(api::EpochMillisNow());
       shipper_.Report(refused);
       return;
     }
@@ -413,7 +397,7 @@ class Agent::Loop {
       if (pending < kOutboxLimit) shipper_.Poll(kOutboxLimit - pending);
       if (now >= next_heartbeat_) {
         AgentMessage beat;
-        beat.mutable_heartbeat()->set_sent_at(NowMs());
+        beat.mutable_heartbeat()->set_sent_at(api::EpochMillisNow());
         Send(std::move(beat));
         next_heartbeat_ = now + heartbeat_every_;
       }
@@ -431,7 +415,8 @@ class Agent::Loop {
     std::error_code ec;
     if (!std::filesystem::exists(notice, ec)) return;
     reclaimed_ = true;
-    std::string reason = ReadNotice(notice);
+    // Its first line says what is happening.
+    std::string reason = api::FirstLine(api::ReadTextFile(notice).value_or(""));
     if (reason.empty()) reason = "the machine received a termination notice";
     spdlog::warn("termination notice: {}; ending all attempts", reason);
     AgentMessage reclaimed;

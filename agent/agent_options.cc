@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "api/text.h"
 #include "config/agent_config.h"
 #include "config/batchd_config.h"
 #include "config/yaml_fields.h"
@@ -78,12 +79,9 @@ std::string ReadJoinToken(const std::filesystem::path& file) {
   std::stringstream text;
   text << in.rdbuf();
   if (in.bad()) throw std::runtime_error("cannot read the token file " + file.string());
-  const std::string s = text.str();
-  const size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) {
-    throw std::runtime_error("the token file " + file.string() + " is empty");
-  }
-  return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
+  std::string token = api::Trimmed(text.str());
+  if (token.empty()) throw std::runtime_error("the token file " + file.string() + " is empty");
+  return token;
 }
 
 AgentOptions ResolveOptions(const CommandLine& flags,

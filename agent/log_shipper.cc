@@ -9,21 +9,15 @@
 #include <chrono>
 #include <vector>
 
+#include "api/text.h"
+
 namespace batchd::agent {
 
 using batch::v1::AgentMessage;
 using batch::v1::AttemptState;
 using batch::v1::AttemptStatus;
 
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 LogShipper::LogShipper(Sink sink, size_t chunk_bytes)
     : sink_(std::move(sink)), chunk_bytes_(chunk_bytes) {}
@@ -130,7 +124,7 @@ size_t LogShipper::ShipStream(const std::string& attempt_id, Attempt& attempt, S
     chunk.set_stream(stream.name);
     chunk.set_sequence(stream.offset);
     chunk.set_data(buffer_.data(), length);
-    chunk.set_at(NowMs());
+    chunk.set_at(api::EpochMillisNow());
     chunk.set_truncated(truncated);
     sink_(std::move(message));
     stream.offset += length;

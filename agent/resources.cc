@@ -6,19 +6,15 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "api/text.h"
 
 namespace batchd::agent {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadFile(const std::string& path) { return api::ReadTextFile(path).value_or(""); }
 
 std::optional<int64_t> ParseInt(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);

@@ -6,25 +6,16 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
+
+#include "agent/executor/attempt_dir.h"
+#include "api/text.h"
 
 namespace batchd::agent {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string Trimmed(const std::string& s) {
-  const size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
-}
-
-}  // namespace
 
 WorkDirLock::WorkDirLock(const fs::path& work_dir) {
   fs::create_directories(work_dir);
@@ -57,26 +48,15 @@ std::string Hostname() {
 
 std::string LoadOrCreateNodeId(const fs::path& work_dir) {
   const fs::path path = work_dir / "node_id";
-  if (std::ifstream in(path); in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string id = Trimmed(text.str());
-    if (!id.empty()) return id;
-  }
+  const std::string existing = api::Trimmed(api::ReadTextFile(path).value_or(""));
+  if (!existing.empty()) return existing;
   std::random_device random;
   char suffix[16];
   std::snprintf(suffix, sizeof(suffix), "%08x", static_cast<unsigned>(random()));
   const std::string id = Hostname() + "-" + suffix;
   fs::create_directories(work_dir);
-  // Written aside and renamed: a crash mid-write must not leave an empty id behind.
-  const fs::path tmp = work_dir / "node_id.tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << id << "\n";
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
+  // A crash mid-write must not leave an empty id behind.
+  WriteFileAtomically(path, id + "\n");
   return id;
 }
 

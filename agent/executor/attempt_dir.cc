@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <system_error>
+
+#include "api/text.h"
 
 namespace batchd::agent {
 namespace {
@@ -55,16 +55,8 @@ void WriteMessageAtomically(const std::filesystem::path& path,
 }
 
 bool ReadMessage(const std::filesystem::path& path, google::protobuf::MessageLite* message) {
-  const std::optional<std::string> data = ReadSmallFile(path);
+  const std::optional<std::string> data = api::ReadTextFile(path);
   return data && message->ParseFromString(*data);
-}
-
-std::optional<std::string> ReadSmallFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 }  // namespace batchd::agent

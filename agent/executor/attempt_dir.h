@@ -44,6 +44,5 @@ void WriteMessageAtomically(const std::filesystem::path& path,
                             const google::protobuf::MessageLite& message);
 // False when the file is missing or does not parse.
 bool ReadMessage(const std::filesystem::path& path, google::protobuf::MessageLite* message);
-std::optional<std::string> ReadSmallFile(const std::filesystem::path& path);
 
 }  // namespace batchd::agent

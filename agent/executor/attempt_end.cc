@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "agent/executor/process_executor.h"
+#include "api/text.h"
 
 namespace batchd::agent {
 namespace {
@@ -99,7 +100,7 @@ void ProcessExecutor::Finish(const std::string& attempt_id) {
   AttemptStatus status;
   status.set_attempt_id(attempt_id);
   status.set_state(AttemptState::EXITED);
-  status.set_at(NowMs());
+  status.set_at(api::EpochMillisNow());
   status.set_started_at(running.started_at_ms);
   if (waited == running.pid && WIFEXITED(wait_status)) {
     status.set_exit_code(WEXITSTATUS(wait_status));

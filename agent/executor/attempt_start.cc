@@ -15,6 +15,7 @@
 #include "agent/executor/mounts.h"
 #include "agent/executor/process_executor.h"
 #include "agent/executor/process_identity.h"
+#include "api/text.h"
 
 namespace batchd::agent {
 namespace {
@@ -84,7 +85,7 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
   if (!IsValidAttemptId(id)) {
     failed.set_reason("attempt id \"" + id +
                       "\" is not usable as a directory name (1-128 of A-Z a-z 0-9 . _ -)");
-    failed.set_at(NowMs());
+    failed.set_at(api::EpochMillisNow());
     Publish(failed, true);
     return;
   }
@@ -115,14 +116,14 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
                           ? e.what()
                           : std::string("agent could not start the attempt: ") + e.what());
     failed.set_infrastructure(launch_error == nullptr || launch_error->infrastructure());
-    failed.set_at(NowMs());
+    failed.set_at(api::EpochMillisNow());
     Publish(failed, true);
     return;
   }
   for (int fd : fds_to_close) ::close(fd);
 
   const auto now = Clock::now();
-  running.started_at_ms = NowMs();
+  running.started_at_ms = api::EpochMillisNow();
   // glibc 2.36 declares pidfd_open without C linkage: the raw system call it is.
   running.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, running.pid, 0));
   if (launch.timeout_seconds() > 0) {

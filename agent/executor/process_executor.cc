@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "api/text.h"
+
 namespace batchd::agent {
 namespace {
 
@@ -25,12 +27,6 @@ constexpr auto kShutdownPatience = std::chrono::seconds(2);
 constexpr auto kExitPoll = std::chrono::milliseconds(20);
 
 }  // namespace
-
-int64_t ProcessExecutor::NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 ProcessExecutor::ProcessExecutor(const ExecutorOptions& options, StatusCallback on_status)
     : options_(options),
@@ -81,7 +77,7 @@ void ProcessExecutor::Launch(const LaunchAttempt& attempt) {
     Record& record = records_[attempt.attempt_id()];
     record.status.set_attempt_id(attempt.attempt_id());
     record.status.set_state(AttemptState::LAUNCHING);
-    record.status.set_at(NowMs());
+    record.status.set_at(api::EpochMillisNow());
     commands_.push_back(Command{Command::Kind::kLaunch, attempt, {}, {}, 0});
   }
   Wake();

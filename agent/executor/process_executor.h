@@ -87,7 +87,6 @@ class ProcessExecutor final : public Executor {
   void RemoveCgroup(const JobCgroup& cgroup);
   void RetryCgroupRemovals();
   void Wake();
-  static int64_t NowMs();  // epoch ms, as statuses carry time
 
   const ExecutorOptions options_;
   const StatusCallback on_status_;

@@ -8,6 +8,7 @@
 #include "agent/executor/process_executor.h"
 #include "agent/executor/process_identity.h"
 #include "api/job_states.h"
+#include "api/text.h"
 
 namespace batchd::agent {
 namespace {
@@ -61,7 +62,7 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
     status.set_state(AttemptState::EXITED);
     status.set_infrastructure(true);
     status.set_reason(kRestartReason);
-    if (const auto text = ReadSmallFile(files.process_file())) {
+    if (const auto text = api::ReadTextFile(files.process_file())) {
       if (const auto record = ParseProcessRecord(*text)) {
         status.set_started_at(record->started_at_ms);
         KillRecordedProcess(*record);
@@ -74,7 +75,7 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
       status.set_oom_killed(usage.oom_killed);
       RemoveCgroup(*cgroup);
     }
-    status.set_at(NowMs());
+    status.set_at(api::EpochMillisNow());
     status.set_sequence(2);
     try {
       WriteMessageAtomically(files.result_file(), status);

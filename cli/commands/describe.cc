@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "api/text.h"
 #include "cli/commands/command_util.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/tables.h"
@@ -37,10 +38,7 @@ std::string ComputeEnvironmentNotes(Client& client, const batch::v1::ComputeEnvi
 }
 
 std::string JobNotes(Client&, const batch::v1::JobDetail& job) {
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  return AttemptsComment(job, now);
+  return AttemptsComment(job, api::EpochMillisNow());
 }
 
 template <typename Fetch, typename Notes>

@@ -6,6 +6,7 @@
 
 #include "api/job_states.h"
 #include "api/names.h"
+#include "api/text.h"
 #include "cli/arguments.h"
 #include "cli/commands/command_util.h"
 #include "cli/commands/commands.h"
@@ -36,12 +37,6 @@ struct GetOptions {
   std::string compute_environment;
   std::vector<std::string> states;
 };
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 template <typename Response>
 int Print(Context& ctx, const Response& resp, const Table& table, const std::string& what) {
@@ -186,7 +181,7 @@ int GetNodes(Context& ctx, const GetOptions& opts) {
   }
   std::vector<std::string> found;
   Table table = NodeTable();
-  const int64_t now = NowMs();
+  const int64_t now = api::EpochMillisNow();
   for (const auto& node : resp.nodes()) {
     found.push_back(node.node_id());
     AddNodeRow(&table, node, now);

@@ -8,9 +8,9 @@
 #include <boost/process/child.hpp>
 #include <boost/process/io.hpp>
 #include <fstream>
-#include <sstream>
 
 #include "api/json_yaml.h"
+#include "api/text.h"
 #include "providers/child_setup.h"
 #include "providers/process_wait.h"
 
@@ -24,30 +24,11 @@ namespace fs = std::filesystem;
 // environment's status.
 constexpr size_t kStderrTail = 1024;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string Tail(const std::string& text) {
-  std::string t = text;
-  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+// The end of what the command wrote to `path` (its stderr).
+std::string Tail(const fs::path& path) {
+  std::string t = api::Trimmed(api::ReadTextFile(path).value_or(""));
   if (t.size() > kStderrTail) t = "..." + t.substr(t.size() - kStderrTail);
   return t;
-}
-
-std::string FirstLine(const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto begin = line.find_first_not_of(" \t\r");
-    if (begin == std::string::npos) continue;
-    const auto end = line.find_last_not_of(" \t\r");
-    return line.substr(begin, end - begin + 1);
-  }
-  return "";
 }
 
 // Scratch files of one command run, removed afterwards.
@@ -83,7 +64,7 @@ std::string ExecProvider::Create(const NodeRequest& request) {
   input.set_capacity_type(request.spot ? batch::v1::CRType::SPOT : batch::v1::CRType::EC2);
   input.set_scheduler(options_.scheduler_address);
   input.set_join_token_file(options_.token_file.string());
-  const std::string id = FirstLine(Run("createCommand", options_.create_command, input));
+  const std::string id = api::FirstLine(Run("createCommand", options_.create_command, input));
   if (id.empty()) throw ProviderError("createCommand printed no node id on stdout");
   return id;
 }
@@ -119,7 +100,7 @@ std::string ExecProvider::Run(const std::string& what, const std::string& comman
     ::kill(-pid, SIGKILL);  // the command and whatever it started
     while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    const std::string err = Tail(ReadFile(files.err));
+    const std::string err = Tail(files.err);
     throw ProviderError(what + " timed out after " + std::to_string(timeout) + " s" +
                         (err.empty() ? "" : ": " + err));
   }
@@ -127,10 +108,10 @@ std::string ExecProvider::Run(const std::string& what, const std::string& comman
     const std::string how = WIFEXITED(*status)
                                 ? "exited with status " + std::to_string(WEXITSTATUS(*status))
                                 : "was killed by signal " + std::to_string(WTERMSIG(*status));
-    const std::string err = Tail(ReadFile(files.err));
+    const std::string err = Tail(files.err);
     throw ProviderError(what + " " + how + (err.empty() ? "" : ": " + err));
   }
-  return ReadFile(files.out);
+  return api::ReadTextFile(files.out).value_or("");
 }
 
 }  // namespace batchd::providers

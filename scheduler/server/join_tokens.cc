@@ -4,23 +4,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
+
+#include "api/text.h"
 
 namespace batchd::server {
 namespace {
 
 std::vector<std::string> ReadTokenFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read the agent token file " + path.string());
+  const auto text = api::ReadTextFile(path);
+  if (!text) throw std::runtime_error("cannot read the agent token file " + path.string());
   std::vector<std::string> tokens;
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto begin = line.find_first_not_of(" \t\r");
-    if (begin == std::string::npos || line[begin] == '#') continue;
-    const auto end = line.find_last_not_of(" \t\r");
-    tokens.push_back(line.substr(begin, end - begin + 1));
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    line = api::Trimmed(line);
+    if (!line.empty() && line[0] != '#') tokens.push_back(std::move(line));
   }
   if (tokens.empty())
     throw std::runtime_error("the agent token file " + path.string() + " holds no token");

@@ -2,6 +2,7 @@
 #include <pqxx/except>
 
 #include "api/api_error.h"
+#include "api/text.h"
 #include "store/connection_pool.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
@@ -28,7 +29,7 @@ std::string StateText(const ComputeEnvironmentDetail& ce) {
 
 void Store::CreateComputeEnvironment(const ComputeEnvironmentDetail& input) {
   ComputeEnvironmentDetail ce = input;
-  if (ce.created_at() == 0) ce.set_created_at(internal::NowMs());
+  if (ce.created_at() == 0) ce.set_created_at(api::EpochMillisNow());
   if (ce.updated_at() == 0) ce.set_updated_at(ce.created_at());
   const std::string& name = ce.compute_environment_name();
   InTransaction(*pool_, What(name), [&](pqxx::work& txn) {
@@ -90,7 +91,7 @@ ComputeEnvironmentDetail Store::UpdateComputeEnvironment(
     if (ce.compute_environment_name() != name) {
       api::ThrowInvalid("computeEnvironmentName", "cannot be changed");
     }
-    if (ce.updated_at() == updated_before) ce.set_updated_at(internal::NowMs());
+    if (ce.updated_at() == updated_before) ce.set_updated_at(api::EpochMillisNow());
     auto result = txn.exec_params(
         "UPDATE compute_environments SET state = $2, detail = $3, updated_at = $4, "
         "version = version + 1 WHERE name = $1 AND version = $5",

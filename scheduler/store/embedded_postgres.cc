@@ -13,14 +13,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <pqxx/pqxx>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include "api/text.h"
 
 extern char** environ;
 
@@ -40,18 +40,8 @@ constexpr size_t kMaxSocketPath = 100;
 
 std::string ErrnoText(int err) { return std::error_code(err, std::system_category()).message(); }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string Trim(std::string s) {
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  return s;
-}
+// The file, or "" when it cannot be read (what every caller here treats as absent).
+std::string ReadFile(const fs::path& path) { return api::ReadTextFile(path).value_or(""); }
 
 // The last lines of a log, for error messages: the server says why it did not start.
 std::string LogTail(const fs::path& log) {
@@ -61,7 +51,7 @@ std::string LogTail(const fs::path& log) {
     text = text.substr(text.size() - kTail);
     text = text.substr(std::min(text.size(), text.find('\n') + 1));
   }
-  if (Trim(text).empty()) return "";
+  if (api::Trimmed(text).empty()) return "";
   return "\n--- end of " + log.string() + " ---\n" + text;
 }
 
@@ -111,7 +101,7 @@ Installation ChooseInstallation(const fs::path& dir) {
   }
   std::error_code ec;
   if (!fs::exists(dir / "PG_VERSION", ec)) return installed.front();
-  const std::string wanted = Trim(ReadFile(dir / "PG_VERSION"));
+  const std::string wanted = api::Trimmed(ReadFile(dir / "PG_VERSION"));
   for (const Installation& inst : installed) {
     if (std::to_string(inst.major) == wanted) return inst;
   }
@@ -431,7 +421,7 @@ std::string InitCluster(const Installation& inst, const fs::path& dir, const Clu
 bool IsLivePostgres(pid_t pid, const fs::path& dir) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
   const fs::path proc = "/proc/" + std::to_string(pid);
-  if (Trim(ReadFile(proc / "comm")) != "postgres") return false;
+  if (api::Trimmed(ReadFile(proc / "comm")) != "postgres") return false;
   // The pid may have been reused by another cluster's server; its working directory tells.
   std::error_code ec;
   fs::path cwd = fs::read_symlink(proc / "cwd", ec);

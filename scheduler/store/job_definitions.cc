@@ -2,6 +2,7 @@
 // is laid over the stored message on every read.
 #include "api/api_error.h"
 #include "api/names.h"
+#include "api/text.h"
 #include "store/connection_pool.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
@@ -42,7 +43,7 @@ JobDefinition Store::RegisterJobDefinition(const JobDefinition& input) {
     def.set_revision(revision);
     def.set_job_definition_arn(api::JobDefinitionArn(name, revision));
     def.set_status("ACTIVE");
-    if (def.created_at() == 0) def.set_created_at(internal::NowMs());
+    if (def.created_at() == 0) def.set_created_at(api::EpochMillisNow());
     txn.exec_params(
         "INSERT INTO job_definitions (name, revision, status, detail, created_at) "
         "VALUES ($1, $2, $3, $4, $5)",

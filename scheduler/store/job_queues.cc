@@ -6,6 +6,7 @@
 
 #include "api/api_error.h"
 #include "api/names.h"
+#include "api/text.h"
 #include "store/connection_pool.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
@@ -62,7 +63,7 @@ void WriteEnvironmentLinks(pqxx::work& txn, const JobQueueDetail& queue) {
 
 void Store::CreateJobQueue(const JobQueueDetail& input) {
   JobQueueDetail queue = input;
-  if (queue.created_at() == 0) queue.set_created_at(internal::NowMs());
+  if (queue.created_at() == 0) queue.set_created_at(api::EpochMillisNow());
   if (queue.updated_at() == 0) queue.set_updated_at(queue.created_at());
   const std::string& name = queue.job_queue_name();
   InTransaction(*pool_, What(name), [&](pqxx::work& txn) {
@@ -120,7 +121,7 @@ JobQueueDetail Store::UpdateJobQueue(const std::string& name,
     const int64_t updated_before = queue.updated_at();
     mutate(queue);
     if (queue.job_queue_name() != name) api::ThrowInvalid("jobQueueName", "cannot be changed");
-    if (queue.updated_at() == updated_before) queue.set_updated_at(internal::NowMs());
+    if (queue.updated_at() == updated_before) queue.set_updated_at(api::EpochMillisNow());
     auto result = txn.exec_params(
         "UPDATE job_queues SET state = $2, priority = $3, detail = $4, updated_at = $5, "
         "version = version + 1 WHERE name = $1 AND version = $6",

@@ -6,6 +6,7 @@
 
 #include "api/api_error.h"
 #include "api/names.h"
+#include "api/text.h"
 #include "store/connection_pool.h"
 #include "store/row_codec.h"
 #include "store/statements.h"
@@ -186,7 +187,7 @@ void internal::PrepareJobStatements(pqxx::connection& conn) {
 
 std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs) {
   if (jobs.empty()) return {};
-  const int64_t now = internal::NowMs();
+  const int64_t now = api::EpochMillisNow();
   std::vector<PendingJob> pending;
   pending.reserve(jobs.size());
   std::unordered_set<std::string> batch_ids;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "api/api_error.h"
+#include "api/text.h"
 #include "store/connection_pool.h"
 #include "store/row_codec.h"
 #include "store/statements.h"
@@ -44,7 +45,7 @@ void Store::UpsertNodes(const std::vector<NodeDetail>& nodes) {
     }
     latest[nodes[i].node_id()] = &nodes[i];
   }
-  const std::string now = std::to_string(internal::NowMs());
+  const std::string now = std::to_string(api::EpochMillisNow());
   std::array<std::vector<std::optional<std::string>>, kNodeColumns> c;
   for (const auto& [id, node] : latest) {
     int k = 0;

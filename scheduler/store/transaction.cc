@@ -18,12 +18,6 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 
 }  // namespace
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void HandleTransactionFailure(const ConnectionPool& pool, const std::string& what,
                               RetryState& state, bool& discard) {
   try {

@@ -18,8 +18,6 @@ struct LostRace {};
 
 inline constexpr int kMaxAttempts = 5;
 
-int64_t NowMs();
-
 struct RetryState {
   int attempts = 0;
   bool reconnected = false;

@@ -11,6 +11,7 @@
 #include "agent/executor/launch_error.h"
 #include "agent/executor/mounts.h"
 #include "agent/executor/process_identity.h"
+#include "api/text.h"
 #include "batch/v1/agent_service.pb.h"
 #include "support/temp_dir.h"
 
@@ -52,9 +53,9 @@ TEST(AttemptDir, WritesAtomicallyAndReadsBack) {
   const fs::path file = dir.path() / "result.pb";
   WriteFileAtomically(file, "first");
   WriteFileAtomically(file, "second");
-  EXPECT_EQ(ReadSmallFile(file), "second");
+  EXPECT_EQ(api::ReadTextFile(file), "second");
   EXPECT_FALSE(fs::exists(file.string() + ".tmp"));
-  EXPECT_FALSE(ReadSmallFile(dir.path() / "missing"));
+  EXPECT_FALSE(api::ReadTextFile(dir.path() / "missing"));
   EXPECT_THROW(WriteFileAtomically(dir.path() / "no" / "such" / "dir", "x"), std::system_error);
 
   batch::v1::AttemptStatus status;

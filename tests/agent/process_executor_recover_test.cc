@@ -8,6 +8,7 @@
 
 #include "agent/executor/attempt_dir.h"
 #include "agent/executor/process_identity.h"
+#include "api/text.h"
 #include "process_executor_fixture.h"
 #include "support/wait.h"
 
@@ -27,7 +28,7 @@ TEST_F(ProcessExecutorTest, RecoverEndsRunningAttemptsAndReportsFinishedOnes) {
       return log_.Terminal("finished-1") && log_.Has("running-1", AttemptState::RUNNING);
     }));
     const auto record = ParseProcessRecord(
-        ReadSmallFile(AttemptFiles(crashed->AttemptDir("running-1")).process_file()).value());
+        api::ReadTextFile(AttemptFiles(crashed->AttemptDir("running-1")).process_file()).value());
     ASSERT_TRUE(record);
     sleeper = record->pid;
   }  // the executor goes away as a crashed agent would: its job keeps running
