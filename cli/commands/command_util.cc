@@ -8,8 +8,16 @@
 #include <sstream>
 
 #include "cli/errors.h"
+#include "cli/output.h"
 
 namespace batchd::cli {
+
+bool PrintedAsData(Context& ctx, const google::protobuf::Message& message) {
+  const OutputFormat format = ctx.Format(OutputFormat::kTable);
+  if (format == OutputFormat::kTable) return false;
+  PrintMessage(std::cout, message, format);
+  return true;
+}
 
 void RequireResourceType(CLI::App* verb, Context& ctx, const std::string& types) {
   auto unknown = std::make_shared<std::vector<std::string>>();

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <string>
 
+#include <google/protobuf/message.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/context.h"
@@ -38,6 +39,10 @@ void RequireResourceType(CLI::App* verb, Context& ctx, const std::string& types)
 
 // The whole of FILE, or stdin for "-".
 std::string ReadInput(const std::string& file);
+
+// With -o json or yaml: prints `message` in that form and returns true. Without, false: the
+// command prints its own table or text.
+bool PrintedAsData(Context& ctx, const google::protobuf::Message& message);
 
 // "warning: ..." on stderr, flushed after stdout so the two interleave in order.
 void Warn(const std::string& message);

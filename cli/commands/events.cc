@@ -35,11 +35,7 @@ int ShowEvents(Context& ctx, const EventsOptions& opts) {
   } while (!req.next_token().empty() && all.events_size() < opts.limit);
   // Newest first from the server; read like a log.
   std::reverse(all.mutable_events()->begin(), all.mutable_events()->end());
-  const OutputFormat format = ctx.Format(OutputFormat::kTable);
-  if (format != OutputFormat::kTable) {
-    PrintMessage(std::cout, all, format);
-    return kExitOk;
-  }
+  if (PrintedAsData(ctx, all)) return kExitOk;
   if (all.events_size() == 0) {
     std::cerr << "No events for compute environment " << req.compute_environment() << ".\n";
     return kExitOk;

@@ -19,12 +19,7 @@ void AddExplainCommand(CLI::App& app, Context& ctx) {
     batch::v1::ExplainJobRequest req;
     req.set_job_id(api::JobIdFromRef("JOB_ID", *job));
     const auto resp = ctx.client().Call(&Client::Stub::ExplainJob, req);
-    const OutputFormat format = ctx.Format(OutputFormat::kTable);
-    if (format == OutputFormat::kTable) {
-      std::cout << ExplanationText(resp);
-    } else {
-      PrintMessage(std::cout, resp, format);
-    }
+    if (!PrintedAsData(ctx, resp)) std::cout << ExplanationText(resp);
     return kExitOk;
   });
 }

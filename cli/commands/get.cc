@@ -40,10 +40,8 @@ struct GetOptions {
 
 template <typename Response>
 int Print(Context& ctx, const Response& resp, const Table& table, const std::string& what) {
-  const OutputFormat format = ctx.Format(OutputFormat::kTable);
-  if (format != OutputFormat::kTable) {
-    PrintMessage(std::cout, resp, format);
-  } else if (table.empty()) {
+  if (PrintedAsData(ctx, resp)) return kExitOk;
+  if (table.empty()) {
     std::cerr << "No " << what << " found.\n";
   } else {
     table.Print(std::cout);

@@ -36,12 +36,7 @@ void AddReclaimCommand(CLI::App& app, Context& ctx) {
     req.set_node_id(opts->node_id);
     req.set_reason(opts->reason);
     const auto resp = ctx.client().Call(&Client::Stub::ReclaimNode, req);
-    const OutputFormat format = ctx.Format(OutputFormat::kTable);
-    if (format != OutputFormat::kTable) {
-      PrintMessage(std::cout, resp, format);
-    } else {
-      std::cout << "node/" << resp.node().node_id() << " reclaimed\n";
-    }
+    if (!PrintedAsData(ctx, resp)) std::cout << "node/" << resp.node().node_id() << " reclaimed\n";
     return kExitOk;
   });
 }

@@ -13,12 +13,7 @@ namespace {
 int RunSubmit(Context& ctx, const SubmitOptions& opts) {
   const auto req = BuildSubmitRequest(opts);
   const auto resp = ctx.client().Call(&Client::Stub::SubmitJob, req);
-  const OutputFormat format = ctx.Format(OutputFormat::kTable);
-  if (format == OutputFormat::kTable) {
-    std::cout << resp.job_id() << '\n';
-  } else {
-    PrintMessage(std::cout, resp, format);
-  }
+  if (!PrintedAsData(ctx, resp)) std::cout << resp.job_id() << '\n';
   return kExitOk;
 }
 

@@ -54,16 +54,36 @@ std::vector<size_t> PackNewNode(const Resources& shape, const std::vector<Resour
   return taken;
 }
 
+// `waiting` less the jobs at `taken` (ascending), in order.
+std::vector<Resources> Without(std::vector<Resources> waiting, const std::vector<size_t>& taken) {
+  size_t next = 0, kept = 0;
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    if (next < taken.size() && taken[next] == i) {
+      ++next;
+      continue;
+    }
+    waiting[kept++] = waiting[i];
+  }
+  waiting.resize(kept);
+  return waiting;
+}
+
 double PackedVcpus(const std::vector<size_t>& taken, const std::vector<Resources>& waiting) {
   double sum = 0;
   for (size_t i : taken) sum += waiting[i].vcpus;
   return sum;
 }
 
-// The shape for the next new node, whose first job is waiting.front(); nullopt when no shape
-// that fits it stays within `room` vCPUs.
-std::optional<NodeShapeSpec> PickShape(const ScalingCe& ce, const std::vector<Resources>& waiting,
-                                       double room, bool* capped) {
+// A new node and the waiting jobs (indices into them) it would take.
+struct NewNode {
+  const NodeShapeSpec* shape = nullptr;
+  std::vector<size_t> taken;
+};
+
+// The next new node, whose first job is waiting.front(); nullopt when no shape that fits it
+// stays within `room` vCPUs (`capped`) or none fits it at all.
+std::optional<NewNode> PickShape(const ScalingCe& ce, const std::vector<Resources>& waiting,
+                                 double room, bool* capped) {
   std::vector<const NodeShapeSpec*> fitting;
   for (const auto& shape : ce.shapes) {
     if (FitsIn(waiting.front(), shape.resources)) fitting.push_back(&shape);
@@ -77,28 +97,29 @@ std::optional<NodeShapeSpec> PickShape(const ScalingCe& ce, const std::vector<Re
         *capped = true;
         return std::nullopt;
       }
-      return *fitting.front();
+      return NewNode{fitting.front(), PackNewNode(fitting.front()->resources, waiting)};
     case AllocationStrategy::kBestFitProgressive:
     case AllocationStrategy::kSpotCapacityOptimized: {
       // Whichever shape the waiting jobs fill best; larger ones as the queue grows, smaller
       // ones when only they stay under maxvCpus.
-      const NodeShapeSpec* best = nullptr;
+      std::optional<NewNode> best;
       double best_use = 0, best_packed = 0;
       for (const NodeShapeSpec* shape : fitting) {
         if (shape->resources.vcpus > room + kVcpuEpsilon) continue;
-        const double packed = PackedVcpus(PackNewNode(shape->resources, waiting), waiting);
+        std::vector<size_t> taken = PackNewNode(shape->resources, waiting);
+        const double packed = PackedVcpus(taken, waiting);
         const double use = packed / std::max(shape->resources.vcpus, kVcpuEpsilon);
         // Better use wins; on a tie the shape that takes more jobs, then the smaller one.
-        const bool better = best == nullptr || use > best_use + 1e-9 ||
+        const bool better = !best || use > best_use + 1e-9 ||
                             (use > best_use - 1e-9 && packed > best_packed + kVcpuEpsilon);
         if (better) {
-          best = shape;
+          best = NewNode{shape, std::move(taken)};
           best_use = use;
           best_packed = packed;
         }
       }
-      if (best == nullptr) *capped = true;
-      return best == nullptr ? std::nullopt : std::optional<NodeShapeSpec>(*best);
+      if (!best) *capped = true;
+      return best;
     }
   }
   return std::nullopt;
@@ -206,8 +227,8 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
       double vcpus_placed = 0;
       while (!left.empty() && plan.creates.size() < kMaxCreatesPerPass) {
         bool capped = false;
-        auto shape = PickShape(ce, left, ce.maxv_cpus - vcpus, &capped);
-        if (!shape) {
+        auto node = PickShape(ce, left, ce.maxv_cpus - vcpus, &capped);
+        if (!node) {
           if (capped) {
             plan.hold = ScalingPlan::Hold::kAtMaxvCpus;
             double need = 0;
@@ -220,12 +241,11 @@ ScalingPlan PlanOne(const ScalingCe& ce, std::vector<Resources> waiting, int64_t
           left.erase(left.begin());  // fits no shape: placement reports it as infeasible
           continue;
         }
-        std::vector<size_t> taken = PackNewNode(shape->resources, left);
-        jobs_placed += taken.size();
-        vcpus_placed += PackedVcpus(taken, left);
-        for (auto it = taken.rbegin(); it != taken.rend(); ++it) left.erase(left.begin() + *it);
-        vcpus += shape->resources.vcpus;
-        plan.creates.push_back({*shape});
+        jobs_placed += node->taken.size();
+        vcpus_placed += PackedVcpus(node->taken, left);
+        left = Without(std::move(left), node->taken);
+        vcpus += node->shape->resources.vcpus;
+        plan.creates.push_back({*node->shape});
       }
       if (!plan.creates.empty()) {
         plan.create_reason = "scale out " + ce.name + " by " + ShapeCounts(plan.creates) + " for " +

@@ -78,9 +78,11 @@ struct ScalingPlan {
   std::string held_back;
 };
 
-// One plan per managed environment in `environments` (by name), in name order.
+// One plan per managed environment in `environments` (by name), in name order. At most
+// `max_jobs_per_queue` jobs of each queue are counted, as a placement pass examines: a
+// deeper backlog asks for more nodes on the next pass, once these are placed.
 std::vector<ScalingPlan> PlanScaling(const ClusterView& cluster, const WaitingJobs& jobs,
                                      const std::map<std::string, ScalingCe>& environments,
-                                     int64_t now_ms, size_t max_jobs_per_queue = 100'000);
+                                     int64_t now_ms, size_t max_jobs_per_queue = 10'000);
 
 }  // namespace batchd::core

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 
 #include "api/job_states.h"
 
@@ -95,15 +96,21 @@ void Dispatcher::Turn() {
     placement_due_ = placement_due_ || waiting_.size() > 0;
     next_lease_check_ms_ = now + kHousekeepingMs;
   }
-  const bool placed = placement_due_;
-  if (placement_due_) PlacementPass();
-  // New jobs reach the provider at once, or at most kAutoscaleMinGapMs after the last
-  // decision; otherwise scaling is reconsidered with the housekeeping.
-  autoscale_due_ = autoscale_due_ || placed || housekeeping;
+  // Built once per turn for both passes. Scaling reads only its queues and environments,
+  // which placing jobs does not change.
+  std::optional<core::ClusterView> view;
+  const auto current_view = [&]() -> const core::ClusterView& {
+    if (!view) view = BuildView();
+    return *view;
+  };
+  if (placement_due_) PlacementPass(current_view);
+  // Jobs left waiting reach the provider at once, or at most kAutoscaleMinGapMs after the
+  // last decision; otherwise scaling is reconsidered with the housekeeping.
+  autoscale_due_ = autoscale_due_ || housekeeping || waiting_.size() > 0;
   if (provisioner_ != nullptr && autoscale_due_ && now >= next_autoscale_ms_) {
     autoscale_due_ = false;
     const auto started = std::chrono::steady_clock::now();
-    Autoscale();
+    Autoscale(current_view());
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();

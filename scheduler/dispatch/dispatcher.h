@@ -70,9 +70,9 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void LoadState();
   core::ClusterView BuildView();
   void AddWaiting(const batch::v1::JobDetail& job);
-  void PlacementPass();
+  void PlacementPass(const std::function<const core::ClusterView&()>& view);
   void CheckLeases();
-  void Autoscale();
+  void Autoscale(const core::ClusterView& view);
   void CreateNode(const batch::v1::ComputeEnvironmentDetail& ce, const core::NodeCreate& create,
                   const std::string& reason);
   void OnNodeCreated(const std::string& ce, const std::string& node_id, const std::string& error,

@@ -51,13 +51,12 @@ std::string NewNodeId(const std::string& ce) {
 
 }  // namespace
 
-void Dispatcher::Autoscale() {
+void Dispatcher::Autoscale(const core::ClusterView& view) {
   const int64_t now = clock_.NowMillis();
   std::map<std::string, core::ScalingCe> environments;
   for (const auto& [name, ce] : compute_environments_) {
     if (ce.type() != CEType::MANAGED) continue;
     const auto& cr = ce.compute_resources();
-    if (!provisioner_->Supports(ce)) continue;
     core::ScalingCe& s = environments[name];
     s.name = name;
     s.enabled = ce.state() == batch::v1::CEState::ENABLED;
@@ -70,6 +69,7 @@ void Dispatcher::Autoscale() {
     s.boot_timeout_ms = int64_t{cr.node_boot_timeout_seconds()} * 1000;
     s.create_not_before_ms = scaling_[name].create_not_before_ms;
   }
+  if (environments.empty()) return;
   for (auto& [id, node] : cluster_.nodes()) {
     auto ce = environments.find(node.detail.compute_environment());
     if (ce == environments.end() || node.removing) continue;
@@ -105,10 +105,8 @@ void Dispatcher::Autoscale() {
     n.launched_at_ms = node.launched_at_ms;
     ce->second.nodes.push_back(std::move(n));
   }
-  if (environments.empty()) return;
 
-  for (const core::ScalingPlan& plan :
-       core::PlanScaling(BuildView(), waiting_, environments, now)) {
+  for (const core::ScalingPlan& plan : core::PlanScaling(view, waiting_, environments, now)) {
     const ComputeEnvironmentDetail& ce = compute_environments_.at(plan.compute_environment);
     CeScaling& scaling = scaling_[plan.compute_environment];
     if (plan.hold != scaling.hold) {
@@ -252,7 +250,7 @@ std::vector<std::string> Dispatcher::ScalingDetails(const std::string& queue) {
 void Dispatcher::ReleaseManagedNode(NodeEntry& node, const std::string& reason) {
   if (provisioner_ == nullptr || node.removing || node.detail.provider().empty()) return;
   auto ce = compute_environments_.find(node.detail.compute_environment());
-  if (ce == compute_environments_.end() || !provisioner_->Supports(ce->second)) return;
+  if (ce == compute_environments_.end()) return;
   RemoveNode(node, ce->second, {node.detail.node_id(), reason, false});
 }
 

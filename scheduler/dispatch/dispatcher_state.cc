@@ -153,11 +153,11 @@ void Dispatcher::AddWaiting(const JobDetail& job) {
   placement_due_ = true;
 }
 
-void Dispatcher::PlacementPass() {
+void Dispatcher::PlacementPass(const std::function<const core::ClusterView&()>& view) {
   placement_due_ = false;
   if (waiting_.size() == 0) return;
   core::PassResult result =
-      core::PlaceJobs(BuildView(), waiting_, clock_.NowMillis(), options_.placement);
+      core::PlaceJobs(view(), waiting_, clock_.NowMillis(), options_.placement);
   for (const core::Placement& placement : result.placed) {
     const core::WaitingJob* job = waiting_.Find(placement.job_id);
     NodeEntry* node = cluster_.FindNode(placement.node_id);

@@ -20,7 +20,8 @@ Provisioner::~Provisioner() {
 void Provisioner::Create(const batch::v1::ComputeEnvironmentDetail& ce,
                          providers::NodeRequest request, Done done) {
   auto provider = provider_for_(ce);
-  Enqueue({[provider, request = std::move(request)] { return provider->Create(request); },
+  Enqueue(ce, provider,
+          {[provider, request = std::move(request)] { return provider->Create(request); },
            std::move(done)});
 }
 
@@ -33,10 +34,15 @@ void Provisioner::Delete(const batch::v1::ComputeEnvironmentDetail& ce, std::str
             },
             std::move(done)};
   call.tries_left = delete_tries_;
-  Enqueue(std::move(call));
+  Enqueue(ce, provider, std::move(call));
 }
 
-void Provisioner::Enqueue(Call call) {
+void Provisioner::Enqueue(const batch::v1::ComputeEnvironmentDetail& ce,
+                          const std::shared_ptr<providers::NodeProvider>& provider, Call call) {
+  if (provider == nullptr) {
+    call.done("no node provider of type \"" + ce.compute_resources().provider().type() + "\"", "");
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;

@@ -25,9 +25,6 @@ class Provisioner {
   // Finishes the calls already started; drops queued ones and pending retries.
   ~Provisioner();
 
-  bool Supports(const batch::v1::ComputeEnvironmentDetail& ce) const {
-    return provider_for_(ce) != nullptr;
-  }
   void Create(const batch::v1::ComputeEnvironmentDetail& ce, providers::NodeRequest request,
               Done done);
   void Delete(const batch::v1::ComputeEnvironmentDetail& ce, std::string node_id, Done done);
@@ -39,7 +36,9 @@ class Provisioner {
     int tries_left = 1;
     std::chrono::milliseconds backoff{1000};
   };
-  void Enqueue(Call call);
+  // Queues the call, or answers at once when `ce` names a provider batchd does not have.
+  void Enqueue(const batch::v1::ComputeEnvironmentDetail& ce,
+               const std::shared_ptr<providers::NodeProvider>& provider, Call call);
   void Work();
 
   const providers::ProviderFor provider_for_;

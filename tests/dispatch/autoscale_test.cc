@@ -15,9 +15,11 @@ using namespace batch::v1;
 
 class AutoscaleTest : public DispatchTest {
  protected:
-  // A managed environment of the local provider with one shape of 2 vCPU.
-  void CreateManaged(const std::string& name, int min_vcpus, int max_vcpus,
-                     int scale_down_delay_seconds = 1, CRType::Value type = CRType::EC2) {
+  // A managed environment with one node shape of 2 vCPU and 1024 MiB (local provider).
+  static CreateComputeEnvironmentRequest Managed(const std::string& name, int min_vcpus,
+                                                 int max_vcpus, const std::string& shape_name,
+                                                 CRType::Value type, int scale_down_delay_seconds,
+                                                 int boot_timeout_seconds) {
     CreateComputeEnvironmentRequest req;
     req.set_compute_environment_name(name);
     req.set_type(CEType::MANAGED);
@@ -26,12 +28,18 @@ class AutoscaleTest : public DispatchTest {
     cr->set_minv_cpus(min_vcpus);
     cr->set_maxv_cpus(max_vcpus);
     auto* shape = cr->add_node_shapes();
-    shape->set_name("small");
+    shape->set_name(shape_name);
     shape->set_vcpus(2);
     shape->set_memory_mib(1024);
     cr->set_scale_down_delay_seconds(scale_down_delay_seconds);
-    cr->set_node_boot_timeout_seconds(60);
-    CreateComputeEnvironment(req);
+    cr->set_node_boot_timeout_seconds(boot_timeout_seconds);
+    return req;
+  }
+
+  void CreateManaged(const std::string& name, int min_vcpus, int max_vcpus,
+                     int scale_down_delay_seconds = 1, CRType::Value type = CRType::EC2) {
+    CreateComputeEnvironment(
+        Managed(name, min_vcpus, max_vcpus, "small", type, scale_down_delay_seconds, 60));
   }
 
   std::vector<NodeDetail> NodesIn(const std::string& ce, std::set<NodeState::Value> states) {
@@ -49,19 +57,9 @@ class AutoscaleTest : public DispatchTest {
     std::filesystem::create_directories(nodes_dir_);
     const std::string env = "AGENT='" + AgentBinary() + "' NODES='" + nodes_dir_.string() +
                             "' sh '" + std::string(BATCHD_EXEC_SCRIPTS) + "/";
-    CreateComputeEnvironmentRequest req;
-    req.set_compute_environment_name(name);
-    req.set_type(CEType::MANAGED);
+    CreateComputeEnvironmentRequest req =
+        Managed(name, 0, 4, "c2", CRType::SPOT, 1, boot_timeout_seconds);
     auto* cr = req.mutable_compute_resources();
-    cr->set_type(CRType::SPOT);
-    cr->set_minv_cpus(0);
-    cr->set_maxv_cpus(4);
-    auto* shape = cr->add_node_shapes();
-    shape->set_name("c2");
-    shape->set_vcpus(2);
-    shape->set_memory_mib(1024);
-    cr->set_scale_down_delay_seconds(1);
-    cr->set_node_boot_timeout_seconds(boot_timeout_seconds);
     cr->mutable_provider()->set_type("exec");
     cr->mutable_provider()->set_create_command(env + create + "'");
     cr->mutable_provider()->set_delete_command(env + del + "'");
