@@ -42,6 +42,23 @@ std::pair<std::string, std::string> ParseKeyValue(std::string_view flag, std::st
 batch::v1::JobDependency ParseDependency(std::string_view flag, std::string_view text) {
   batch::v1::JobDependency dep;
   std::string_view id = text;
+  // SEQUENTIAL names no job: each child of the array waits on the one before it.
+  if (Upper(text.substr(0, text.find(':'))) == "SEQUENTIAL") {
+    dep.set_type(ArrayJobDependency::SEQUENTIAL);
+    const auto colon = text.find(':');
+    if (colon != std::string_view::npos) {
+      const std::string word = Upper(text.substr(colon + 1));
+      if (word == "AFTEROK" || word == "AFTERANY" || word == "AFTERNOTOK") {
+        dep.set_condition(word == "AFTEROK"    ? DependencyCondition::afterok
+                          : word == "AFTERANY" ? DependencyCondition::afterany
+                                               : DependencyCondition::afternotok);
+      } else {
+        UsageError(flag, "expected SEQUENTIAL[:afterok|afterany|afternotok], got \"" +
+                             std::string(text) + "\"");
+      }
+    }
+    return dep;
+  }
   for (int i = 0; i < 2; ++i) {
     const auto colon = id.rfind(':');
     if (colon == std::string_view::npos) break;

@@ -83,6 +83,19 @@ BatchdConfig LoadBatchdConfigFile(const std::filesystem::path& path, const Batch
            file.Fail(v, "max_infrastructure_retries: must be 0 or more");
          }
        }},
+      {"max_array_size",
+       [&](const YAML::Node& v) {
+         const int64_t n = file.Integer("max_array_size", v);
+         if (n < 2 || n > 10'000'000)
+           file.Fail(v, "max_array_size: must be between 2 and 10000000");
+         config.max_array_size = static_cast<int>(n);
+       }},
+      {"max_depends_on",
+       [&](const YAML::Node& v) {
+         const int64_t n = file.Integer("max_depends_on", v);
+         if (n < 1 || n > 100'000) file.Fail(v, "max_depends_on: must be between 1 and 100000");
+         config.max_depends_on = static_cast<int>(n);
+       }},
       {"unplaceable_jobs",
        [&](const YAML::Node& v) {
          config.unplaceable_jobs = file.OneOf("unplaceable_jobs", v, {"fail", "wait"});

@@ -28,6 +28,10 @@ struct BatchdConfig {
   int64_t log_limit_bytes = 1 << 20;      // per attempt and stream; the rest is dropped
   int max_infrastructure_retries = 5;     // free retries after node loss, per job
   std::string unplaceable_jobs = "fail";  // fail | wait: jobs no compute environment can fit
+
+  // Submission limits (AWS stops at 10,000 children and 20 dependencies).
+  int max_array_size = 100000;
+  int max_depends_on = 1000;
 };
 
 // Keys: the fields above, by name (agent_tokens is a list). Throws std::runtime_error naming the

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "api/array_jobs.h"
 #include "api/job_states.h"
 #include "cli/commands/command_util.h"
 #include "cli/commands/commands.h"
@@ -42,6 +43,9 @@ int RunCancel(Context& ctx, const StopOptions& opts) {
     const std::string status(api::JobStatusName(job.status()));
     if (api::IsTerminal(job.status())) {
       std::cout << "job/" << job.job_id() << " cancelled\n";
+    } else if (job.is_cancelled()) {
+      // An array parent: its children that have not started end now, running ones finish.
+      std::cout << "job/" << job.job_id() << " cancelled; it ends when its running children do\n";
     } else {
       std::cout.flush();
       std::cerr << "batchctl: job " << job.job_id() << " is " << status
@@ -64,6 +68,8 @@ int RunTerminate(Context& ctx, const StopOptions& opts) {
     const std::string status(api::JobStatusName(job.status()));
     if (api::IsTerminal(job.status())) {
       std::cout << "job/" << job.job_id() << " terminated\n";
+    } else if (api::IsArrayParent(job)) {
+      std::cout << "job/" << job.job_id() << " terminating (its running children are stopped)\n";
     } else {
       std::cout << "job/" << job.job_id() << " terminating (was " << status
                 << "; its agent is stopping it)\n";

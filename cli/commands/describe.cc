@@ -38,7 +38,7 @@ std::string ComputeEnvironmentNotes(Client& client, const batch::v1::ComputeEnvi
 }
 
 std::string JobNotes(Client&, const batch::v1::JobDetail& job) {
-  return AttemptsComment(job, api::EpochMillisNow());
+  return ArrayComment(job) + AttemptsComment(job, api::EpochMillisNow());
 }
 
 template <typename Fetch, typename Notes>

@@ -30,6 +30,7 @@ struct GetOptions {
   bool all_revisions = false;
   // jobs
   std::string queue;
+  std::string array;
   std::vector<std::string> statuses;
   std::string name_filter;
   int limit = 0;
@@ -143,6 +144,7 @@ int GetJobs(Context& ctx, const GetOptions& opts) {
   if (!opts.names.empty()) return GetJobsById(ctx, opts);
   ListJobsRequest req;
   req.set_job_queue(opts.queue);
+  req.set_array_job_id(opts.array);
   for (auto s : ParseStatuses("--status", opts.statuses)) req.add_job_statuses(s);
   if (!opts.name_filter.empty()) {
     auto* filter = req.add_filters();
@@ -224,7 +226,9 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
 
   auto* jobs = AddType(get, "jobs", {"job"}, "List jobs (every status unless --status)", *opts,
                        "Only these job ids (the other filters are then ignored)");
-  jobs->add_option("--queue,-q", opts->queue, "Only jobs of this queue");
+  auto* queue = jobs->add_option("--queue,-q", opts->queue, "Only jobs of this queue");
+  jobs->add_option("--array", opts->array, "The children of this array job, in index order")
+      ->excludes(queue);
   jobs->add_option("--status,-s", opts->statuses,
                    "Only jobs in these statuses (repeat or comma-separate; e.g. RUNNABLE,RUNNING)")
       ->allow_extra_args(false);

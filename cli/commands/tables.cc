@@ -133,6 +133,23 @@ void AddJobRow(Table* table, const JobDetail& job) {
                  job.status_reason()});
 }
 
+std::string ArrayStatusText(const ArrayPropertiesDetail& array) {
+  std::string out;
+  for (auto status : api::AllJobStatuses()) {
+    auto it = array.status_summary().find(std::string(api::JobStatusName(status)));
+    if (it == array.status_summary().end() || it->second == 0) continue;
+    out += (out.empty() ? "" : ", ") + std::to_string(it->second) + " " + it->first;
+  }
+  return out;
+}
+
+std::string ArrayComment(const JobDetail& job) {
+  if (job.array_properties().size() == 0 || job.array_properties().has_index()) return "";
+  return "# array of " + std::to_string(job.array_properties().size()) +
+         " children: " + ArrayStatusText(job.array_properties()) +
+         " (list them: batchctl get jobs --array " + job.job_id() + ")\n";
+}
+
 Table NodeTable() {
   return Table({"NODE", "CE", "STATE", "PROVIDER", "SHAPE", "CAPACITY", "VCPU", "MEMORY-MIB", "GPU",
                 "JOBS", "HEARTBEAT"});

@@ -22,6 +22,12 @@ void AddJobRow(Table* table, const batch::v1::JobSummary& job);
 void AddJobRow(Table* table, const batch::v1::JobDetail& job);
 
 // Resources and usage as "used/total"; the heartbeat's age is measured against `now_ms`.
+// An array parent's children by status, e.g. "990 SUCCEEDED, 8 RUNNING, 2 FAILED" (statuses
+// with none left out, in lifecycle order).
+std::string ArrayStatusText(const batch::v1::ArrayPropertiesDetail& array);
+// "# array of N children: ..." for `describe job`; empty for other jobs.
+std::string ArrayComment(const batch::v1::JobDetail& job);
+
 Table NodeTable();
 void AddNodeRow(Table* table, const batch::v1::NodeDetail& node, int64_t now_ms);
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <thread>
 
+#include <unistd.h>
+
 #include "api/job_states.h"
 #include "api/names.h"
 #include "cli/commands/command_util.h"
@@ -40,6 +42,79 @@ std::map<std::string, JobDetail> Describe(Client& client, const std::vector<std:
   return jobs;
 }
 
+// How far the arrays among the jobs waited for have come, all together.
+struct ArrayProgress {
+  int64_t children = 0;
+  int64_t ended = 0;
+  int64_t failed = 0;
+  int64_t running = 0;
+};
+
+ArrayProgress ProgressOf(const std::map<std::string, JobDetail>& jobs,
+                         const std::vector<std::string>& ids) {
+  ArrayProgress p;
+  for (const auto& id : ids) {
+    auto it = jobs.find(id);
+    if (it == jobs.end()) continue;
+    const auto& array = it->second.array_properties();
+    if (array.size() == 0 || array.has_index()) continue;
+    auto count = [&](const char* status) -> int64_t {
+      auto c = array.status_summary().find(status);
+      return c == array.status_summary().end() ? 0 : c->second;
+    };
+    p.children += array.size();
+    p.failed += count("FAILED");
+    p.ended += count("SUCCEEDED") + count("FAILED");
+    p.running += count("STARTING") + count("RUNNING");
+  }
+  return p;
+}
+
+std::string ProgressText(const ArrayProgress& p, bool bar) {
+  std::string out;
+  if (bar) {
+    constexpr int kWidth = 30;
+    const int filled = p.children > 0 ? static_cast<int>(p.ended * kWidth / p.children) : 0;
+    out = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
+  }
+  return out + std::to_string(p.ended) + "/" + std::to_string(p.children) + " children ended (" +
+         std::to_string(p.failed) + " failed), " + std::to_string(p.running) + " running";
+}
+
+// On a terminal, one line redrawn in place on stderr; elsewhere a line now and then.
+class ProgressLine {
+ public:
+  // Off a terminal the first line comes after 10 s: short waits stay quiet for scripts.
+  ProgressLine() : terminal_(isatty(STDERR_FILENO) != 0), last_at_(SteadyClock::now()) {}
+  ~ProgressLine() { Clear(); }
+  void Show(const ArrayProgress& p) {
+    if (p.children == 0) return;
+    const auto now = SteadyClock::now();
+    if (terminal_) {
+      std::cerr << "\r" << ProgressText(p, true) << "\x1b[K" << std::flush;
+      shown_ = true;
+      return;
+    }
+    if (p.ended == last_.ended && p.running == last_.running) return;
+    if (now - last_at_ < std::chrono::seconds(10)) return;
+    std::cerr << ProgressText(p, false) << '\n';
+    last_ = p;
+    last_at_ = now;
+  }
+  // Before a job's own line goes to stdout on the same terminal.
+  void Clear() {
+    if (!shown_) return;
+    std::cerr << "\r\x1b[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  const bool terminal_;
+  bool shown_ = false;
+  ArrayProgress last_;
+  SteadyClock::time_point last_at_;
+};
+
 std::string FormatSeconds(double s) {
   std::string text = std::to_string(s);
   text.erase(text.find_last_not_of('0') + 1);
@@ -60,8 +135,10 @@ int RunWait(Context& ctx, const WaitOptions& opts) {
                             : SteadyClock::time_point::max();
   auto delay = kFirstPoll;
   bool any_failed = false;
+  ProgressLine progress;
   while (true) {
     auto jobs = Describe(ctx.client(), pending);
+    progress.Clear();
     std::vector<std::string> still;
     for (const auto& id : pending) {
       auto it = jobs.find(id);
@@ -81,6 +158,7 @@ int RunWait(Context& ctx, const WaitOptions& opts) {
     }
     pending = std::move(still);
     if (pending.empty()) return any_failed ? kExitFailure : kExitOk;
+    progress.Show(ProgressOf(jobs, pending));
 
     const auto now = SteadyClock::now();
     if (now >= deadline) {
@@ -104,7 +182,8 @@ void AddWaitCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<WaitOptions>();
   auto* cmd = app.add_subcommand(
       "wait",
-      "Wait until jobs finish; prints '<id> SUCCEEDED' or '<id> FAILED: reason' as each does. "
+      "Wait until jobs finish; prints '<id> SUCCEEDED' or '<id> FAILED: reason' as each does, "
+      "and how far array jobs have come (a progress bar on a terminal). "
       "Exit 0: all succeeded, 1: any failed, 2: timed out");
   cmd->add_option("ID", opts->ids, "Job ids or ARNs")->required();
   cmd->add_option("--timeout", opts->timeout_seconds, "Give up after this many seconds")

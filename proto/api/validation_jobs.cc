@@ -183,14 +183,23 @@ void ValidateSubmitJob(const batch::v1::SubmitJobRequest& req, const Limits& lim
                  "at most " + std::to_string(limits.max_depends_on) + " dependencies");
   }
   std::set<std::string> deps;
+  int sequential = 0;
   for (int i = 0; i < req.depends_on_size(); ++i) {
     const auto& d = req.depends_on(i);
     std::string f = Indexed(p + "dependsOn", i);
-    std::string id = JobIdFromRef(f + ".jobId", d.job_id());
-    if (!deps.insert(id).second) ThrowInvalid(f + ".jobId", "job " + id + " is listed twice");
     if (d.type() != batch::v1::ArrayJobDependency::ARRAY_JOB_DEPENDENCY_UNSPECIFIED && size == 0) {
       ThrowInvalid(f + ".type", "N_TO_N and SEQUENTIAL apply only to array jobs");
     }
+    if (d.type() == batch::v1::ArrayJobDependency::SEQUENTIAL) {
+      // Each child waits on the one before it in its own array: there is no other job.
+      if (!d.job_id().empty()) {
+        ThrowInvalid(f + ".jobId", "must be empty for SEQUENTIAL (child i waits on child i-1)");
+      }
+      if (++sequential > 1) ThrowInvalid(f + ".type", "SEQUENTIAL may be given once");
+      continue;
+    }
+    std::string id = JobIdFromRef(f + ".jobId", d.job_id());
+    if (!deps.insert(id).second) ThrowInvalid(f + ".jobId", "job " + id + " is listed twice");
   }
   CheckParameters(p + "parameters", req.parameters());
   const auto& o = req.container_overrides();

@@ -1,53 +1,35 @@
 #include "core/dependencies.h"
 
 #include "api/job_states.h"
+#include "core/dependency_graph.h"
 
 namespace batchd::core {
 
-using batch::v1::DependencyCondition;
 using batch::v1::JobStatus;
 
-namespace {
-
-// Whether a finished dependency lets the dependent run under `condition`.
-bool Satisfies(DependencyCondition::Value condition, JobStatus::Value status) {
-  switch (condition) {
-    case DependencyCondition::DEPENDENCY_CONDITION_UNSPECIFIED:
-    case DependencyCondition::afterok:
-      return status == JobStatus::SUCCEEDED;
-    case DependencyCondition::afterany:
-      return true;
-    case DependencyCondition::afternotok:
-      return status == JobStatus::FAILED;
-    case batch::v1::
-        DependencyCondition_Value_DependencyCondition_Value_INT_MIN_SENTINEL_DO_NOT_USE_:
-    case batch::v1::
-        DependencyCondition_Value_DependencyCondition_Value_INT_MAX_SENTINEL_DO_NOT_USE_:
-      return false;
-  }
-  return false;
-}
-
-}  // namespace
-
 InitialState DecideInitialState(const std::vector<DependencyState>& dependencies) {
-  std::vector<std::string> waiting;
+  std::vector<Dependency> waiting;
   for (const auto& d : dependencies) {
     if (!api::IsTerminal(d.status)) {
-      waiting.push_back(d.job_id);
+      waiting.push_back({d.job_id, d.condition});
       continue;
     }
-    if (!Satisfies(d.condition, d.status)) {
-      return {JobStatus::FAILED, "Dependent Job failed: dependency " + d.job_id + " is " +
-                                     std::string(api::JobStatusName(d.status))};
+    if (!SatisfiesCondition(d.condition, d.status)) {
+      return {JobStatus::FAILED, BrokenDependencyReason(d.job_id, d.condition, d.status)};
     }
   }
   if (waiting.empty()) return {JobStatus::RUNNABLE, ""};
-  std::string reason = "waiting for " + std::to_string(waiting.size()) + " dependenc" +
-                       (waiting.size() == 1 ? "y: " : "ies: ");
-  for (size_t i = 0; i < waiting.size() && i < 5; ++i) reason += (i ? ", " : "") + waiting[i];
-  if (waiting.size() > 5) reason += ", ...";
-  return {JobStatus::PENDING, reason};
+  return {JobStatus::PENDING, WaitingReason(waiting)};
+}
+
+bool LeavePending(batch::v1::JobDetail& job, JobStatus::Value to, const std::string& reason,
+                  int64_t now_ms) {
+  if (job.status() != JobStatus::PENDING) return false;
+  api::CheckTransition(job.status(), to);
+  job.set_status(to);
+  job.set_status_reason(reason);
+  if (api::IsTerminal(to)) job.set_stopped_at(now_ms);
+  return true;
 }
 
 }  // namespace batchd::core

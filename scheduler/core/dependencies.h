@@ -21,4 +21,10 @@ struct InitialState {
 
 InitialState DecideInitialState(const std::vector<DependencyState>& dependencies);
 
+// PENDING -> `to`: RUNNABLE when its dependencies are met, FAILED when one broke its condition,
+// and for an array parent SUCCEEDED or FAILED once its children have ended. False (nothing
+// changed) when the job is no longer PENDING.
+bool LeavePending(batch::v1::JobDetail& job, batch::v1::JobStatus::Value to,
+                  const std::string& reason, int64_t now_ms);
+
 }  // namespace batchd::core

@@ -96,6 +96,8 @@ class WaitingJobs {
     std::string_view job_id;  // points into by_id_'s key, stable while the job is held
     bool operator<(const Rank& other) const {
       if (score != other.score) return score > other.score;
+      // Shorter first: an array's children ("<parent>:<index>") go in index order.
+      if (job_id.size() != other.job_id.size()) return job_id.size() < other.job_id.size();
       return job_id < other.job_id;
     }
   };

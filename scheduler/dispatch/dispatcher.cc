@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "api/array_jobs.h"
 #include "api/job_states.h"
 
 namespace batchd::dispatch {
@@ -68,6 +69,8 @@ void Dispatcher::Loop() {
       const int64_t now = clock_.NowMillis();
       int64_t wake = next_lease_check_ms_;
       if (!batch_.empty() && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
+      // Work a commit left behind (a finished job's dependents, jobs to place) goes on at once.
+      if (placement_due_ || (!batch_.empty() && retry_flush_at_ms_ == 0)) wake = now;
       if (autoscale_due_ && provisioner_ != nullptr) {
         wake = std::min(wake, next_autoscale_ms_);
       }
@@ -93,6 +96,7 @@ void Dispatcher::Turn() {
   const bool housekeeping = now >= next_lease_check_ms_;
   if (housekeeping) {
     CheckLeases();
+    RetryDependencyWork();
     placement_due_ = placement_due_ || waiting_.size() > 0;
     next_lease_check_ms_ = now + kHousekeepingMs;
   }
@@ -123,22 +127,40 @@ void Dispatcher::Turn() {
 
 void Dispatcher::JobsSubmitted(const std::vector<JobDetail>& jobs) {
   std::vector<JobDetail> runnable;
+  std::vector<JobDetail> pending;
   for (const JobDetail& job : jobs) {
     if (job.status() == JobStatus::RUNNABLE) runnable.push_back(job);
+    if (job.status() == JobStatus::PENDING) pending.push_back(job);
   }
-  if (runnable.empty()) return;
-  Post([this, runnable = std::move(runnable)] {
+  if (runnable.empty() && pending.empty()) return;
+  Post([this, runnable = std::move(runnable), pending = std::move(pending)] {
     for (const JobDetail& job : runnable) AddWaiting(job);
+    if (pending.empty()) return;
+    try {
+      TrackPending(pending, true);
+    } catch (const std::exception& e) {
+      spdlog::error("scheduler: cannot follow {} jobs' dependencies (retrying): {}", pending.size(),
+                    e.what());
+      for (const JobDetail& job : pending) to_track_.push_back(job);
+    }
   });
 }
 
 void Dispatcher::JobStopRequested(const JobDetail& job) {
-  Post([this, id = job.job_id(), reason = job.status_reason()] {
-    if (waiting_.Remove(id)) return;
-    if (ActiveAttempt* attempt = cluster_.AttemptOfJob(id)) {
-      attempt->kill_reason = reason.empty() ? "terminated" : reason;
-      SendKill(*attempt);
+  Post([this, job] {
+    if (api::IsArrayParent(job)) {
+      StopArray(job);
+      return;
     }
+    const std::string& id = job.job_id();
+    waiting_.Remove(id);
+    graph_.Forget(id);
+    if (ActiveAttempt* attempt = cluster_.AttemptOfJob(id)) {
+      attempt->kill_reason = job.status_reason().empty() ? "terminated" : job.status_reason();
+      SendKill(*attempt);
+      return;
+    }
+    if (api::IsTerminal(job.status())) OnJobEnded(id, job.status());
   });
 }
 
@@ -196,8 +218,15 @@ batch::v1::ExplainJobResponse Dispatcher::Explain(const JobDetail& job) {
       }
       return out;
     }
+    if (auto details = DependencyDetails(job); !details.empty()) {
+      out.set_summary(details.front());
+      for (size_t i = 1; i < details.size(); ++i) out.add_details(details[i]);
+      return out;
+    }
     if (job.status() == JobStatus::RUNNABLE) {
       out.set_summary("waiting for the scheduler to take it in");
+    } else if (job.status() == JobStatus::PENDING) {
+      out.set_summary("waiting on dependencies");
     } else {
       out.set_summary(std::string(api::JobStatusName(job.status())));
     }

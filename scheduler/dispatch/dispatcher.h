@@ -11,10 +11,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/autoscale.h"
 #include "core/clock.h"
+#include "core/dependency_graph.h"
 #include "core/placement.h"
 #include "dispatch/cluster.h"
 #include "dispatch/dispatch_options.h"
@@ -91,6 +93,33 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void Flush();
   void AfterCommit(JobOp& op, const batch::v1::JobDetail* committed);
 
+  // Dependencies and arrays (dispatcher_dependencies.cc).
+  // PENDING jobs and array parents to follow; `from_submit`: just written as submitted, so
+  // an array parent with no reason has its children released already.
+  void TrackPending(const std::vector<batch::v1::JobDetail>& jobs, bool from_submit);
+  // Statuses as far as they are decided: live jobs are RUNNABLE here (what matters is that
+  // they have not ended); the rest come from the store.
+  std::unordered_map<std::string, batch::v1::JobStatus::Value> StatusesOf(
+      const std::vector<std::string>& ids);
+  bool IsLive(const std::string& job_id);
+  // Registers `job_id` as waiting on `deps`, or decides it now.
+  void Follow(const std::string& job_id, const std::vector<core::Dependency>& deps,
+              const std::unordered_map<std::string, batch::v1::JobStatus::Value>& statuses,
+              std::vector<core::DependencyOutcome>& decided);
+  void ApplyOutcomes(std::vector<core::DependencyOutcome> outcomes);
+  // The array's own dependencies are met: its children wait for capacity, or on their own
+  // dependencies.
+  void ReleaseArray(const std::string& parent_id);
+  void AddWaitingChild(const std::string& parent_id, int index);
+  void EndChild(const std::string& parent_id, int index, batch::v1::JobStatus::Value status);
+  void StopArray(const batch::v1::JobDetail& parent);
+  // A job reached SUCCEEDED or FAILED (committed): its dependents and its array learn of it.
+  void OnJobEnded(const std::string& job_id, batch::v1::JobStatus::Value status);
+  void LeavePending(const std::string& job_id, batch::v1::JobStatus::Value to,
+                    const std::string& reason);
+  std::vector<std::string> DependencyDetails(const batch::v1::JobDetail& job);
+  void RetryDependencyWork();
+
   std::string OnHello(std::shared_ptr<service::AgentLink> link, const batch::v1::Hello& hello);
   void OnMessage(const service::AgentLink* link, const batch::v1::AgentMessage& message);
   void OnAttemptStatus(NodeEntry& node, const batch::v1::AttemptStatus& status);
@@ -140,6 +169,29 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   int64_t next_autoscale_ms_ = 0;
   bool autoscale_due_ = false;
   std::vector<batch::v1::EventDetail> events_to_store_;
+
+  // Dependencies and arrays (loop thread).
+  core::DependencyGraph graph_;
+  // Decided FAILED but not committed yet: a dependency looked up meanwhile must not read the
+  // store's stale PENDING.
+  std::unordered_map<std::string, batch::v1::JobStatus::Value> ending_;
+  struct ArrayRun {
+    batch::v1::JobDetail parent;  // as submitted: what its children are made of
+    core::Resources need;
+    std::vector<uint8_t> ended;  // per child: 0 live, 1 succeeded, 2 failed
+    int ended_count = 0;
+    int failed = 0;
+    bool released = false;         // its own dependencies are met: children wait or run
+    bool stored_released = false;  // the store says so (children_status)
+    std::string stop_reason;
+    bool stopping = false;  // cancelled or terminated
+    bool done = false;      // the parent's end is being written
+  };
+  std::unordered_map<std::string, ArrayRun> arrays_;
+  // Arrays whose release could not be stored yet; retried with the housekeeping.
+  std::vector<std::string> arrays_to_release_;
+  // Submitted PENDING jobs not followed yet because the store failed; retried likewise.
+  std::vector<batch::v1::JobDetail> to_track_;
 };
 
 // Runs `question` on the loop thread and waits for its answer (rethrowing what it threw).

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "api/array_jobs.h"
+#include "api/job_states.h"
 #include "api/names.h"
 #include "core/job_spec.h"
 #include "dispatch/dispatcher.h"
@@ -91,8 +93,9 @@ void Dispatcher::LoadState() {
     }
     cluster_.AddAttempt(std::move(attempt));
   }
-  spdlog::info("scheduler: {} jobs waiting, {} nodes known", waiting_.size(),
-               cluster_.nodes().size());
+  TrackPending(store_.LoadJobs({JobStatus::PENDING}), false);
+  spdlog::info("scheduler: {} jobs waiting, {} on dependencies, {} arrays, {} nodes known",
+               waiting_.size(), graph_.size(), arrays_.size(), cluster_.nodes().size());
 }
 
 core::ClusterView Dispatcher::BuildView() {
@@ -234,6 +237,14 @@ void Dispatcher::AfterCommit(JobOp& op, const JobDetail* committed) {
       if (!op.applied || attempt == nullptr) {
         cluster_.RemoveAttempt(op.attempt_id);
         placement_due_ = true;
+        // A child of an array being stopped: its row ended with the parent.
+        auto child = api::SplitArrayChildId(op.job_id);
+        if (!op.applied && child) {
+          auto run = arrays_.find(child->first);
+          if (run != arrays_.end() && run->second.stopping) {
+            OnJobEnded(op.job_id, JobStatus::FAILED);
+          }
+        }
         return;
       }
       attempt->committed = true;
@@ -260,8 +271,24 @@ void Dispatcher::AfterCommit(JobOp& op, const JobDetail* committed) {
       if (op.applied && committed != nullptr && committed->status() == JobStatus::RUNNABLE) {
         AddWaiting(*committed);
       }
+      if (op.applied && committed != nullptr && api::IsTerminal(committed->status())) {
+        OnJobEnded(op.job_id, committed->status());
+      }
       return;
     case JobOp::Kind::kUnplaceable:
+      if (op.applied) OnJobEnded(op.job_id, JobStatus::FAILED);
+      return;
+    case JobOp::Kind::kLeavePending:
+      if (!op.applied || committed == nullptr) {
+        // No longer PENDING: cancelled meanwhile, which the cancel's own hook reports.
+        ending_.erase(op.job_id);
+        return;
+      }
+      if (committed->status() == JobStatus::RUNNABLE) {
+        AddWaiting(*committed);
+      } else {
+        OnJobEnded(op.job_id, committed->status());
+      }
       return;
   }
 }

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "core/dependencies.h"
+
 namespace batchd::dispatch {
 
 using batch::v1::JobDetail;
@@ -20,6 +22,9 @@ bool ApplyJobOp(JobOp& op, JobDetail& job, const core::DispatchSettings& setting
       break;
     case JobOp::Kind::kUnplaceable:
       op.applied = core::FailUnplaceable(job, op.reason, now_ms);
+      break;
+    case JobOp::Kind::kLeavePending:
+      op.applied = core::LeavePending(job, op.to, op.reason, now_ms);
       break;
   }
   return op.applied;

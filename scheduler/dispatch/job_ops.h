@@ -14,15 +14,17 @@
 namespace batchd::dispatch {
 
 struct JobOp {
-  enum class Kind { kStart, kRunning, kFinish, kUnplaceable };
+  // kLeavePending: dependencies decided (RUNNABLE or FAILED), or an array's children ended.
+  enum class Kind { kStart, kRunning, kFinish, kUnplaceable, kLeavePending };
   Kind kind = Kind::kStart;
   std::string job_id;
   std::string attempt_id;
   std::string node_id;
   std::string compute_environment;  // kStart
   batch::v1::AttemptStatus status;  // kRunning, kFinish
-  std::string reason;               // kUnplaceable
-  bool ack_to_agent = false;        // kFinish reported by the agent: ack once stored
+  std::string reason;               // kUnplaceable, kLeavePending
+  batch::v1::JobStatus::Value to = batch::v1::JobStatus::JOB_STATUS_UNSPECIFIED;  // kLeavePending
+  bool ack_to_agent = false;  // kFinish reported by the agent: ack once stored
   // Filled when applied inside the transaction.
   bool applied = false;
   batch::v1::LaunchAttempt launch;  // kStart

@@ -18,7 +18,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                  "YAML config file (keys: listen, database_url, data_dir, log_level, "
                  "agent_tokens, agent_token_file, node_lease_seconds, heartbeat_seconds, "
                  "kill_grace_seconds, log_limit_bytes, max_infrastructure_retries, "
-                 "unplaceable_jobs); flags override it");
+                 "unplaceable_jobs, max_array_size, max_depends_on); flags override it");
   app.add_option("--listen", f.listen,
                  "address to serve the API on, HOST:PORT (default " +
                      config::BatchdConfig{}.listen + "; port 0 = any)");

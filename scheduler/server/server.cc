@@ -90,7 +90,10 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     core::SystemClock clock;
     dispatch::Dispatcher dispatcher(store, clock, DispatchOptionsOf(config));
     dispatcher.Start();
-    service::ControlPlane plane(store, clock);
+    api::Limits limits;
+    limits.max_array_size = config.max_array_size;
+    limits.max_depends_on = config.max_depends_on;
+    service::ControlPlane plane(store, clock, limits);
     plane.SetSchedulerHooks(&dispatcher);
     service::BatchServiceImpl batch_service(plane);
     const std::vector<std::string> tokens = LoadJoinTokens(config);

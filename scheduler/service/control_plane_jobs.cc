@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "api/api_error.h"
+#include "api/array_jobs.h"
 #include "api/job_states.h"
 #include "api/names.h"
 #include "core/dependencies.h"
@@ -64,6 +65,18 @@ int64_t ParseMillis(const std::string& field, const std::string& text) {
   return v;
 }
 
+// N_TO_N pairs child i with child i of an array of the same size.
+void CheckNToN(const std::string& field, const JobDetail& dependency, int size) {
+  if (!api::IsArrayParent(dependency)) {
+    api::ThrowInvalid(field, "N_TO_N needs an array job; " + dependency.job_id() + " is not one");
+  }
+  if (dependency.array_properties().size() != size) {
+    api::ThrowInvalid(field, "N_TO_N needs arrays of the same size; " + dependency.job_id() +
+                                 " has " + std::to_string(dependency.array_properties().size()) +
+                                 " children and this one " + std::to_string(size));
+  }
+}
+
 void ApplyFilter(const KeyValuesPair& filter, store::JobQuery* q) {
   const std::string field = "filters[0]";
   if (filter.values_size() != 1) api::ThrowInvalid(field + ".values", "needs exactly one value");
@@ -117,22 +130,22 @@ SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
   auto prefix = [&](int i) { return batched ? "jobs[" + std::to_string(i) + "]." : std::string(); };
   // Everything is validated before anything is written: one bad job rejects the whole batch.
   for (int i = 0; i < req.jobs_size(); ++i) api::ValidateSubmitJob(req.jobs(i), limits_, prefix(i));
-  for (int i = 0; i < req.jobs_size(); ++i) {
-    if (req.jobs(i).array_properties().size() > 0) {
-      api::ThrowInvalid(prefix(i) + "arrayProperties", "array jobs are not available yet");
-    }
-  }
-
   std::vector<std::string> dep_ids;
   for (const auto& job : req.jobs()) {
-    for (const auto& d : job.depends_on())
-      dep_ids.push_back(api::JobIdFromRef("dependsOn", d.job_id()));
+    for (const auto& d : job.depends_on()) {
+      if (d.type() != ArrayJobDependency::SEQUENTIAL) {
+        dep_ids.push_back(api::JobIdFromRef("dependsOn", d.job_id()));
+      }
+    }
   }
-  std::map<std::string, JobStatus::Value> dep_status;
+  std::unordered_map<std::string, JobDetail> dep_jobs;
   if (!dep_ids.empty()) {
     std::sort(dep_ids.begin(), dep_ids.end());
     dep_ids.erase(std::unique(dep_ids.begin(), dep_ids.end()), dep_ids.end());
-    for (const auto& j : store_.DescribeJobs(dep_ids)) dep_status[j.job_id()] = j.status();
+    for (auto& j : store_.DescribeJobs(dep_ids)) {
+      std::string id = j.job_id();
+      dep_jobs.emplace(std::move(id), std::move(j));
+    }
   }
 
   DefinitionCache definitions(store_);
@@ -143,21 +156,34 @@ SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
     SubmitJobRequest r = req.jobs(i);
     r.set_job_queue(api::NameFromRef(prefix(i) + "jobQueue", r.job_queue(), api::kJobQueueKind));
     const JobDefinition& def = definitions.Get(prefix(i) + "jobDefinition", r.job_definition());
-    std::vector<core::DependencyState> deps;
+    std::vector<core::DependencyState> whole_job;
     for (int k = 0; k < r.depends_on_size(); ++k) {
-      std::string id = api::JobIdFromRef("dependsOn", r.depends_on(k).job_id());
-      auto it = dep_status.find(id);
-      if (it == dep_status.end()) {
-        api::ThrowInvalid(prefix(i) + "dependsOn[" + std::to_string(k) + "].jobId",
-                          "job " + id + " does not exist");
+      auto& d = *r.mutable_depends_on(k);
+      if (d.type() == ArrayJobDependency::SEQUENTIAL) continue;
+      const std::string field = prefix(i) + "dependsOn[" + std::to_string(k) + "].jobId";
+      std::string id = api::JobIdFromRef("dependsOn", d.job_id());
+      auto it = dep_jobs.find(id);
+      if (it == dep_jobs.end()) api::ThrowInvalid(field, "job " + id + " does not exist");
+      d.set_job_id(id);
+      if (d.type() == ArrayJobDependency::N_TO_N) {
+        CheckNToN(field, it->second, r.array_properties().size());
+        continue;
       }
-      r.mutable_depends_on(k)->set_job_id(id);
-      deps.push_back({id, r.depends_on(k).condition(), it->second});
+      whole_job.push_back({id, d.condition(), it->second.status()});
     }
     store::NewJob job;
     job.request_fingerprint = core::RequestFingerprint(req.jobs(i));
     job.detail = core::BuildJobDetail(def, r, api::NewUuid(), now);
-    auto initial = core::DecideInitialState(deps);
+    auto initial = core::DecideInitialState(whole_job);
+    const bool array = api::IsArrayParent(job.detail);
+    if (array && initial.status != JobStatus::FAILED) {
+      // The parent never runs: it is PENDING while its children wait and run. An empty reason
+      // tells the scheduler that its children are released already.
+      const bool released =
+          initial.status == JobStatus::RUNNABLE && !api::HasPerChildDependencies(job.detail);
+      job.children_status = released ? JobStatus::RUNNABLE : JobStatus::PENDING;
+      initial.status = JobStatus::PENDING;
+    }
     job.detail.set_status(initial.status);
     job.detail.set_status_reason(initial.reason);
     if (initial.status == JobStatus::FAILED) job.detail.set_stopped_at(now);
@@ -240,16 +266,21 @@ CancelJobResponse ControlPlane::CancelJob(const CancelJobRequest& req) {
   api::ValidateCancelOrTerminate(req.job_id(), req.reason());
   const std::string id = api::JobIdFromRef("jobId", req.job_id());
   const int64_t now = clock_.NowMillis();
-  auto job = store_.UpdateJob(id, [&](JobDetail& job) {
-    // As in AWS: a job that has started is not cancelled (use TerminateJob), and the call
-    // still succeeds; a finished job is left as it is.
-    if (!api::IsBeforeStart(job.status())) return;
-    api::CheckTransition(job.status(), JobStatus::FAILED);
-    job.set_status(JobStatus::FAILED);
-    job.set_status_reason(req.reason());
-    job.set_is_cancelled(true);
-    job.set_stopped_at(now);
-  });
+  auto job = store_.StopJob(
+      id,
+      [&](JobDetail& job) {
+        // As in AWS: a job that has started is not cancelled (use TerminateJob), and the call
+        // still succeeds; a finished job is left as it is. An array parent stays PENDING until
+        // its running children end; the others end with it.
+        if (!api::IsBeforeStart(job.status()) || job.is_cancelled()) return;
+        job.set_is_cancelled(true);
+        job.set_status_reason(req.reason());
+        if (api::IsArrayParent(job)) return;
+        api::CheckTransition(job.status(), JobStatus::FAILED);
+        job.set_status(JobStatus::FAILED);
+        job.set_stopped_at(now);
+      },
+      now);
   if (hooks_ != nullptr && job.is_cancelled()) hooks_->JobStopRequested(job);
   return {};
 }
@@ -258,18 +289,21 @@ TerminateJobResponse ControlPlane::TerminateJob(const TerminateJobRequest& req) 
   api::ValidateCancelOrTerminate(req.job_id(), req.reason());
   const std::string id = api::JobIdFromRef("jobId", req.job_id());
   const int64_t now = clock_.NowMillis();
-  auto job = store_.UpdateJob(id, [&](JobDetail& job) {
-    if (api::IsTerminal(job.status())) return;
-    job.set_is_terminated(true);
-    job.set_status_reason(req.reason());
-    if (api::IsBeforeStart(job.status())) {
-      api::CheckTransition(job.status(), JobStatus::FAILED);
-      job.set_status(JobStatus::FAILED);
-      job.set_stopped_at(now);
-    }
-    // A started job keeps its status until its agent reports the kill; the scheduler sees
-    // isTerminated and stops the attempt.
-  });
+  auto job = store_.StopJob(
+      id,
+      [&](JobDetail& job) {
+        if (api::IsTerminal(job.status()) || job.is_terminated()) return;
+        job.set_is_terminated(true);
+        job.set_status_reason(req.reason());
+        if (api::IsBeforeStart(job.status()) && !api::IsArrayParent(job)) {
+          api::CheckTransition(job.status(), JobStatus::FAILED);
+          job.set_status(JobStatus::FAILED);
+          job.set_stopped_at(now);
+        }
+        // A started job keeps its status until its agent reports the kill; the scheduler sees
+        // isTerminated and stops the attempt. An array parent ends when its children have.
+      },
+      now);
   if (hooks_ != nullptr && job.is_terminated()) hooks_->JobStopRequested(job);
   return {};
 }

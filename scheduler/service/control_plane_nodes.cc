@@ -98,12 +98,17 @@ ExplainJobResponse ControlPlane::ExplainJob(const ExplainJobRequest& req) {
       }
       break;
     case JobStatus::PENDING: {
-      resp.set_summary("waiting on dependencies");
+      // The scheduler knows what is still unmet (and, for an array, how its children fare).
+      if (hooks_ != nullptr) resp = hooks_->Explain(job);
+      if (resp.summary().empty()) resp.set_summary("waiting on dependencies");
       std::vector<std::string> ids;
-      for (const auto& dep : job.depends_on()) ids.push_back(dep.job_id());
+      for (const auto& dep : job.depends_on()) {
+        if (!dep.job_id().empty()) ids.push_back(dep.job_id());
+      }
       std::map<std::string, JobStatus::Value> statuses;
       for (const auto& dep : store_.DescribeJobs(ids)) statuses[dep.job_id()] = dep.status();
       for (const auto& dep : job.depends_on()) {
+        if (dep.job_id().empty()) continue;
         auto it = statuses.find(dep.job_id());
         resp.add_details("depends on " + dep.job_id() + ": " +
                          (it == statuses.end() ? std::string("no longer stored")

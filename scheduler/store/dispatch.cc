@@ -3,6 +3,7 @@
 #include <array>
 
 #include "api/api_error.h"
+#include "store/array_children.h"
 #include "store/connection_pool.h"
 #include "store/job_logs.h"
 #include "store/row_codec.h"
@@ -97,6 +98,7 @@ std::vector<JobDetail> Store::UpdateJobs(const std::vector<std::string>& ids,
   return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
     std::vector<JobDetail> changed;
     if (!ids.empty()) {
+      internal::MaterializeChildren(txn, ids);
       auto rows = txn.exec_prepared("jobs_lock_many", id_array);
       changed.reserve(rows.size());
       for (const auto& row : rows) {

@@ -5,8 +5,10 @@
 #include <unordered_set>
 
 #include "api/api_error.h"
+#include "api/array_jobs.h"
 #include "api/names.h"
 #include "api/text.h"
+#include "store/array_children.h"
 #include "store/connection_pool.h"
 #include "store/row_codec.h"
 #include "store/statements.h"
@@ -23,18 +25,18 @@ using internal::ArrayLiteral;
 // Rows per INSERT: large enough to amortise the round trip, small enough to bound the size of
 // one statement's parameters (a few MB).
 constexpr size_t kChunkRows = 1000;
-constexpr int kInsertColumns = 22;
+constexpr int kInsertColumns = 23;
 
 // unnest() turns one array per column into rows, so one prepared statement inserts any count.
 constexpr char kInsertJobs[] = R"sql(
 INSERT INTO jobs (job_id, job_name, job_queue, job_definition, job_definition_name,
   job_definition_revision, status, status_reason, scheduling_priority, share_identifier,
   created_at, started_at, stopped_at, is_cancelled, is_terminated, array_job_id, array_index,
-  array_size, client_token, request_fingerprint, spec, attempts)
+  array_size, client_token, request_fingerprint, spec, attempts, children_status)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
   $7::text[], $8::text[], $9::int[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[],
   $14::boolean[], $15::boolean[], $16::text[], $17::int[], $18::int[], $19::text[], $20::text[],
-  $21::bytea[], $22::bytea[])
+  $21::bytea[], $22::bytea[], $23::text[])
 ON CONFLICT (client_token) DO NOTHING
 RETURNING job_id
 )sql";
@@ -44,8 +46,7 @@ struct PendingJob {
   const NewJob* input;
   std::string queue;
   api::DefinitionRef definition;
-  std::string array_job_id;  // the parent's id, for a child of an array job
-  std::string spec;          // serialized JobDetail without attempts
+  std::string spec;  // serialized JobDetail without attempts
   int64_t created_at;
 };
 
@@ -59,16 +60,9 @@ std::optional<std::string> OptionalNumber(int64_t n) {
 
 PendingJob Prepare(const NewJob& job, int64_t now) {
   const JobDetail& d = job.detail;
-  PendingJob p{&job,
-               api::NameFromRef("jobQueue", d.job_queue(), api::kJobQueueKind),
-               api::ParseDefinitionRef("jobDefinition", d.job_definition()),
-               "",
-               "",
+  PendingJob p{&job, api::NameFromRef("jobQueue", d.job_queue(), api::kJobQueueKind),
+               api::ParseDefinitionRef("jobDefinition", d.job_definition()), "",
                d.created_at() != 0 ? d.created_at() : now};
-  if (d.array_properties().has_index()) {
-    // Children are "<parent>:<index>" (api/names.h).
-    p.array_job_id = d.job_id().substr(0, d.job_id().rfind(':'));
-  }
   JobDetail spec = d;
   spec.clear_attempts();
   spec.set_created_at(p.created_at);
@@ -99,14 +93,16 @@ void InsertChunk(pqxx::work& txn, const std::vector<PendingJob>& jobs,
     c[k++].push_back(OptionalNumber(d.stopped_at()));
     c[k++].push_back(Bool(d.is_cancelled()));
     c[k++].push_back(Bool(d.is_terminated()));
-    c[k++].push_back(p.array_job_id.empty() ? std::nullopt : Text(p.array_job_id));
-    c[k++].push_back(d.array_properties().has_index() ? Number(d.array_properties().index())
-                                                      : std::nullopt);
+    c[k++].push_back(std::nullopt);  // array_job_id: children are not submitted
+    c[k++].push_back(std::nullopt);
     c[k++].push_back(Number(d.array_properties().size()));
     c[k++].push_back(d.client_token().empty() ? std::nullopt : Text(d.client_token()));
     c[k++].push_back(Text(p.input->request_fingerprint));
     c[k++].push_back(internal::ByteaText(p.spec));
     c[k++].push_back(internal::ByteaText(internal::AttemptsBytes(d)));
+    c[k++].push_back(p.input->children_status == batch::v1::JobStatus::JOB_STATUS_UNSPECIFIED
+                         ? std::nullopt
+                         : Text(internal::JobStatusText(p.input->children_status)));
   }
   auto rows = txn.exec_prepared(
       "jobs_insert", ArrayLiteral(c[0]), ArrayLiteral(c[1]), ArrayLiteral(c[2]), ArrayLiteral(c[3]),
@@ -114,7 +110,7 @@ void InsertChunk(pqxx::work& txn, const std::vector<PendingJob>& jobs,
       ArrayLiteral(c[8]), ArrayLiteral(c[9]), ArrayLiteral(c[10]), ArrayLiteral(c[11]),
       ArrayLiteral(c[12]), ArrayLiteral(c[13]), ArrayLiteral(c[14]), ArrayLiteral(c[15]),
       ArrayLiteral(c[16]), ArrayLiteral(c[17]), ArrayLiteral(c[18]), ArrayLiteral(c[19]),
-      ArrayLiteral(c[20]), ArrayLiteral(c[21]));
+      ArrayLiteral(c[20]), ArrayLiteral(c[21]), ArrayLiteral(c[22]));
   for (const auto& row : rows) inserted.insert(row[0].c_str());
 }
 
@@ -176,7 +172,11 @@ void internal::PrepareJobStatements(pqxx::connection& conn) {
                                     " FROM jobs WHERE job_id = ANY($1::text[])");
   conn.prepare("jobs_array_status",
                "SELECT array_job_id, status, count(*) FROM jobs "
-               "WHERE array_job_id = ANY($1::text[]) GROUP BY array_job_id, status");
+               "WHERE array_job_id = ANY($1::text[]) GROUP BY array_job_id, status "
+               "UNION ALL SELECT p.job_id, " +
+                   std::string(internal::kVirtualChildStatus) +
+                   ", -1 FROM jobs p WHERE p.job_id = ANY($1::text[])");
+  conn.prepare("jobs_statuses", "SELECT job_id, status FROM jobs WHERE job_id = ANY($1::text[])");
   conn.prepare("jobs_get_for_update", "SELECT " + std::string(kJobDetailColumns) +
                                           " FROM jobs WHERE job_id = $1 FOR UPDATE");
   conn.prepare("jobs_put",
@@ -190,34 +190,23 @@ std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs
   const int64_t now = api::EpochMillisNow();
   std::vector<PendingJob> pending;
   pending.reserve(jobs.size());
-  std::unordered_set<std::string> batch_ids;
+  std::vector<size_t> all;
   for (const auto& job : jobs) {
+    if (api::IsArrayChild(job.detail)) {
+      throw api::ApiError(api::ErrorCode::kInternal, "array children are not inserted");
+    }
+    all.push_back(pending.size());
     pending.push_back(Prepare(job, now));
-    batch_ids.insert(job.detail.job_id());
-  }
-  // Parents go in first so that children of a parent that turns out to be a clientToken
-  // duplicate are not written at all.
-  std::vector<size_t> roots;
-  std::vector<size_t> children;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    const auto& parent = pending[i].array_job_id;
-    (!parent.empty() && batch_ids.count(parent) ? children : roots).push_back(i);
   }
   return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
     LockQueues(txn, pending);
     std::unordered_set<std::string> inserted;
-    InsertAll(txn, pending, roots, inserted);
-    std::vector<size_t> live_children;
-    for (size_t i : children) {
-      if (inserted.count(pending[i].array_job_id)) live_children.push_back(i);
-    }
-    InsertAll(txn, pending, live_children, inserted);
+    InsertAll(txn, pending, all, inserted);
 
     // Jobs not inserted lost to a stored (or concurrently committed) clientToken.
     std::vector<std::string> tokens;
-    for (size_t i : roots) {
-      const auto& d = jobs[i].detail;
-      if (!inserted.count(d.job_id())) tokens.push_back(d.client_token());
+    for (const auto& job : jobs) {
+      if (!inserted.count(job.detail.job_id())) tokens.push_back(job.detail.client_token());
     }
     std::map<std::string, StoredToken> stored;
     if (!tokens.empty()) {
@@ -225,12 +214,12 @@ std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs
         stored[row[0].c_str()] = {row[1].c_str(), row[2].c_str(), row[3].c_str()};
       }
     }
-    std::vector<SubmitJobResponse> responses(jobs.size());
-    std::unordered_map<std::string, std::string> replaced_parent;
-    for (size_t i : roots) {
-      const auto& d = jobs[i].detail;
+    std::vector<SubmitJobResponse> responses;
+    responses.reserve(jobs.size());
+    for (const auto& job : jobs) {
+      const auto& d = job.detail;
       if (inserted.count(d.job_id())) {
-        responses[i] = Response(d.job_id(), d.job_name());
+        responses.push_back(Response(d.job_id(), d.job_name()));
         continue;
       }
       auto it = stored.find(d.client_token());
@@ -238,21 +227,12 @@ std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs
         throw api::ApiError(api::ErrorCode::kInternal,
                             "job " + d.job_id() + " was neither inserted nor a duplicate");
       }
-      if (it->second.fingerprint != jobs[i].request_fingerprint) {
+      if (it->second.fingerprint != job.request_fingerprint) {
         api::ThrowAlreadyExists("clientToken \"" + d.client_token() +
                                 "\" was already used for job " + it->second.job_id +
                                 " with a different request");
       }
-      responses[i] = Response(it->second.job_id, it->second.job_name);
-      replaced_parent[d.job_id()] = it->second.job_id;
-    }
-    for (size_t i : children) {
-      const auto& d = jobs[i].detail;
-      auto it = replaced_parent.find(pending[i].array_job_id);
-      responses[i] = it == replaced_parent.end()
-                         ? Response(d.job_id(), d.job_name())
-                         : Response(it->second + ":" + std::to_string(d.array_properties().index()),
-                                    d.job_name());
+      responses.push_back(Response(it->second.job_id, it->second.job_name));
     }
     return responses;
   });

@@ -3,7 +3,9 @@
 #include <unordered_map>
 
 #include "api/api_error.h"
+#include "api/array_jobs.h"
 #include "api/job_states.h"
+#include "store/array_children.h"
 #include "store/connection_pool.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
@@ -14,6 +16,7 @@ namespace batchd::store {
 namespace {
 
 using batch::v1::JobDetail;
+using batch::v1::JobStatus;
 using batch::v1::JobSummary;
 
 constexpr std::string_view kListing = "jobs";
@@ -32,9 +35,9 @@ class Params {
 };
 
 std::string Conditions(const JobQuery& q, Params& p) {
-  std::string where = "TRUE";
+  // Array children are listed only by their array (ListArrayChildren).
+  std::string where = "array_job_id IS NULL";
   if (!q.queue.empty()) where += " AND job_queue = " + p.Add(q.queue, "text");
-  if (!q.array_job_id.empty()) where += " AND array_job_id = " + p.Add(q.array_job_id, "text");
   if (!q.name_exact.empty()) {
     where += " AND lower(job_name) = lower(" + p.Add(q.name_exact, "text") + ")";
   } else if (!q.name_prefix.empty()) {
@@ -94,9 +97,22 @@ void FillArrayStatus(pqxx::work& txn, std::unordered_map<std::string, JobDetail>
     }
   }
   if (parents.empty()) return;
+  // Counts of the children's rows, and (count -1) the status of those without one.
+  std::unordered_map<std::string, std::string> virtual_status;
+  std::unordered_map<std::string, int> with_rows;
   for (const auto& row : txn.exec_prepared("jobs_array_status", internal::ArrayLiteral(parents))) {
-    auto& summary = *jobs[row[0].c_str()].mutable_array_properties()->mutable_status_summary();
-    summary[row[1].c_str()] = row[2].as<int>();
+    const std::string parent = row[0].c_str();
+    const int count = row[2].as<int>();
+    if (count < 0) {
+      virtual_status[parent] = row[1].c_str();
+      continue;
+    }
+    (*jobs[parent].mutable_array_properties()->mutable_status_summary())[row[1].c_str()] = count;
+    with_rows[parent] += count;
+  }
+  for (const auto& [parent, status] : virtual_status) {
+    auto& array = *jobs[parent].mutable_array_properties();
+    (*array.mutable_status_summary())[status] += array.size() - with_rows[parent];
   }
 }
 
@@ -108,6 +124,10 @@ std::vector<JobDetail> Store::DescribeJobs(const std::vector<std::string>& ids) 
     std::unordered_map<std::string, JobDetail> found;
     for (const auto& row : txn.exec_prepared("jobs_describe", internal::ArrayLiteral(ids))) {
       found.emplace(row["job_id"].c_str(), internal::JobFromRow(row));
+    }
+    for (auto& child : internal::VirtualChildren(txn, ids)) {
+      std::string id = child.job_id();
+      found.emplace(std::move(id), std::move(child));
     }
     FillArrayStatus(txn, found);
     std::vector<JobDetail> jobs;
@@ -123,6 +143,11 @@ std::vector<JobDetail> Store::DescribeJobs(const std::vector<std::string>& ids) 
 
 Page<JobSummary> Store::ListJobs(const JobQuery& query) {
   const int limit = internal::PageSize(query.max_results);
+  if (!query.array_job_id.empty()) {
+    return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
+      return internal::ListArrayChildren(txn, query, limit);
+    });
+  }
   Params params;
   const std::string sql = ListSql(query, params, limit + 1);
   return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
@@ -141,14 +166,18 @@ Page<JobSummary> Store::ListJobs(const JobQuery& query) {
   });
 }
 
-JobDetail Store::UpdateJob(const std::string& job_id,
-                           const std::function<void(JobDetail&)>& mutate) {
+namespace {
+JobDetail UpdateJobWith(
+    ConnectionPool& pool, const std::string& job_id, const std::function<void(JobDetail&)>& mutate,
+    const std::function<void(pqxx::work&, const JobDetail&, const JobDetail&)>& also) {
   const std::string what = "job \"" + job_id + "\"";
-  return internal::InTransaction(*pool_, what, [&](pqxx::work& txn) {
+  return internal::InTransaction(pool, what, [&](pqxx::work& txn) {
+    internal::MaterializeChildren(txn, {job_id});
     auto rows = txn.exec_prepared("jobs_get_for_update", job_id);
     if (rows.empty()) api::ThrowNotFound(what + " not found");
     const auto version = rows[0]["version"].as<int64_t>();
     JobDetail job = internal::JobFromRow(rows[0]);
+    const JobDetail before = job;
     mutate(job);
     if (job.job_id() != job_id) api::ThrowInvalid("jobId", "cannot be changed");
     auto result = txn.exec_prepared(
@@ -156,7 +185,58 @@ JobDetail Store::UpdateJob(const std::string& job_id,
         internal::NullIfZero(job.started_at()), internal::NullIfZero(job.stopped_at()),
         job.is_cancelled(), job.is_terminated(), pqxx::binarystring(internal::AttemptsBytes(job)));
     if (result.affected_rows() == 0) throw internal::LostRace{};
+    if (also) also(txn, before, job);
     return job;
+  });
+}
+}  // namespace
+
+JobDetail Store::UpdateJob(const std::string& job_id,
+                           const std::function<void(JobDetail&)>& mutate) {
+  return UpdateJobWith(*pool_, job_id, mutate, nullptr);
+}
+
+JobDetail Store::StopJob(const std::string& job_id, const std::function<void(JobDetail&)>& mutate,
+                         int64_t now_ms) {
+  return UpdateJobWith(*pool_, job_id, mutate,
+                       [&](pqxx::work& txn, const JobDetail& before, const JobDetail& after) {
+                         const bool stopped = (after.is_cancelled() && !before.is_cancelled()) ||
+                                              (after.is_terminated() && !before.is_terminated());
+                         if (api::IsArrayParent(after) && stopped)
+                           internal::StopArrayChildren(txn, after, now_ms);
+                       });
+}
+
+std::map<std::string, JobStatus::Value> Store::JobStatuses(const std::vector<std::string>& ids) {
+  std::map<std::string, JobStatus::Value> out;
+  if (ids.empty()) return out;
+  return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
+    out.clear();
+    for (const auto& row : txn.exec_prepared("jobs_statuses", internal::ArrayLiteral(ids))) {
+      out[row[0].c_str()] = internal::JobStatusFromText(row[1].c_str());
+    }
+    for (auto& [id, status] : internal::VirtualChildStatuses(txn, ids)) out[id] = status;
+    return out;
+  });
+}
+
+std::vector<JobStatus::Value> Store::ArrayChildStatuses(const std::string& parent_id) {
+  return internal::InTransaction(
+      *pool_, "jobs", [&](pqxx::work& txn) { return internal::ChildStatuses(txn, parent_id); });
+}
+
+void Store::ReleaseArrays(const std::vector<std::pair<std::string, JobStatus::Value>>& parents) {
+  if (parents.empty()) return;
+  std::vector<std::string> ids;
+  std::vector<std::string> statuses;
+  for (const auto& [id, status] : parents) {
+    ids.push_back(id);
+    statuses.push_back(internal::JobStatusText(status));
+  }
+  internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
+    txn.exec_prepared("array_release", internal::ArrayLiteral(ids),
+                      internal::ArrayLiteral(statuses));
+    return 0;
   });
 }
 

@@ -5,6 +5,7 @@
 #include <pqxx/field>
 
 #include "api/api_error.h"
+#include "api/array_jobs.h"
 #include "api/names.h"
 
 namespace batchd::store::internal {
@@ -114,6 +115,8 @@ std::string AttemptsBytes(const JobDetail& job) {
 JobDetail JobFromRow(const pqxx::row& row) {
   JobDetail job;
   FromBytea(row["spec"], &job, "job spec");
+  // A child's row holds its parent's spec.
+  if (!row["array_index"].is_null()) job = api::ArrayChildDetail(job, row["array_index"].as<int>());
   job.set_status(JobStatusFromText(row["status"].c_str()));
   job.set_status_reason(row["status_reason"].c_str());
   job.set_started_at(row["started_at"].as<int64_t>(0));

@@ -12,5 +12,6 @@ void PrepareDispatchStatements(pqxx::connection& conn);
 void PrepareLogStatements(pqxx::connection& conn);
 void PrepareNodeStatements(pqxx::connection& conn);
 void PrepareEventStatements(pqxx::connection& conn);
+void PrepareArrayStatements(pqxx::connection& conn);
 
 }  // namespace batchd::store::internal

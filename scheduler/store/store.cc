@@ -3,6 +3,7 @@
 #include <pqxx/except>
 
 #include "api/api_error.h"
+#include "store/array_children.h"
 #include "store/connection_pool.h"
 #include "store/migrations.h"
 #include "store/statements.h"
@@ -16,6 +17,7 @@ void internal::PrepareStatements(pqxx::connection& conn) {
   PrepareLogStatements(conn);
   PrepareNodeStatements(conn);
   PrepareEventStatements(conn);
+  PrepareArrayStatements(conn);
 }
 
 Store::Store(const std::string& database_url, int connections)

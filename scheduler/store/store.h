@@ -4,6 +4,7 @@
 // current row, so a check and the write it guards cannot be split by another writer.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ struct LogPage {
 struct NewJob {
   batch::v1::JobDetail detail;
   std::string request_fingerprint;  // for clientToken idempotency
+  // An array parent's: the status its children have until they get rows of their own
+  // (PENDING or RUNNABLE).
+  batch::v1::JobStatus::Value children_status = batch::v1::JobStatus::JOB_STATUS_UNSPECIFIED;
 };
 
 class Store {
@@ -130,6 +134,26 @@ class Store {
   // isCancelled/isTerminated and attempts back. NOT_FOUND when missing.
   batch::v1::JobDetail UpdateJob(const std::string& job_id,
                                  const std::function<void(batch::v1::JobDetail&)>& mutate);
+
+  // CancelJob and TerminateJob: UpdateJob, and when `mutate` cancels or terminates an array
+  // parent, its children that have not started end with it (FAILED, the parent's reason) and
+  // running ones are marked terminated, in the same transaction.
+  batch::v1::JobDetail StopJob(const std::string& job_id,
+                               const std::function<void(batch::v1::JobDetail&)>& mutate,
+                               int64_t now_ms);
+
+  // ---- dependencies and arrays
+  // Current statuses (array children without rows as their parent says); unknown ids are
+  // left out.
+  std::map<std::string, batch::v1::JobStatus::Value> JobStatuses(
+      const std::vector<std::string>& ids);
+  // Each child's status by index; empty when `parent_id` is not an array parent.
+  std::vector<batch::v1::JobStatus::Value> ArrayChildStatuses(const std::string& parent_id);
+  // The arrays' own dependencies are met: their children without rows take the given status
+  // (RUNNABLE, or PENDING where they wait on dependencies of their own). Parents no longer
+  // PENDING, or cancelled, are left alone.
+  void ReleaseArrays(
+      const std::vector<std::pair<std::string, batch::v1::JobStatus::Value>>& parents);
 
   // ---- dispatch: the scheduler's event loop
   // Jobs with one of `statuses`, for rebuilding the scheduler's view on start (RUNNABLE ones

@@ -224,6 +224,20 @@ TEST(SubmitValidation, EveryRuleHasABadCase) {
          d->set_type(ArrayJobDependency::N_TO_N);
        },
        "dependsOn[0].type: N_TO_N and SEQUENTIAL apply only to array jobs"},
+      {[](auto& r) {
+         r.mutable_array_properties()->set_size(3);
+         auto* d = r.add_depends_on();
+         d->set_job_id("a");
+         d->set_type(ArrayJobDependency::SEQUENTIAL);
+       },
+       "dependsOn[0].jobId: must be empty for SEQUENTIAL (child i waits on child i-1)"},
+      {[](auto& r) {
+         r.mutable_array_properties()->set_size(3);
+         r.add_depends_on()->set_type(ArrayJobDependency::SEQUENTIAL);
+         r.add_depends_on()->set_type(ArrayJobDependency::SEQUENTIAL);
+       },
+       "dependsOn[1].type: SEQUENTIAL may be given once"},
+      {[](auto& r) { r.add_depends_on(); }, "dependsOn[0].jobId: is required"},
       {[](auto& r) { (*r.mutable_parameters())[""] = "v"; }, "parameters: parameter names"},
       {[](auto& r) { r.mutable_container_overrides()->add_command(""); },
        "containerOverrides.command[0]: must not be an empty string"},

@@ -9,17 +9,20 @@
 //             event), to the first job RUNNING on a new node, and to all SUCCEEDED
 //   machine:  /bin/true started and waited for from two threads with nothing else running,
 //             jobs/s: the most any scheduler could turn over here, to read turnover against
+//   array:    one array job of N children on a queue with no capacity: the SubmitJob call,
+//             until the scheduler holds every child as RUNNABLE (explain of the last child),
+//             describing the parent (its status summary), and cancelling it until FAILED
 // Prints one "name value unit" line per figure. Usage: dispatch_bench [--jobs N]
-// [--samples N]; small values make the smoke run of the test suite.
+// [--samples N] [--array-size N]; small values make the smoke run of the test suite.
 #include <grpcpp/grpcpp.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
-#include <climits>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -41,6 +44,7 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   int jobs = 2000;
   int samples = 200;
+  int array_size = 100000;
   std::string agent_config;  // passed to both agents as --config
 };
 
@@ -144,6 +148,62 @@ class Bench {
     Print("scale.burst_to_all_succeeded", static_cast<double>(last_done - submitted), "ms");
   }
 
+  void Array(int size) {
+    CreateUnmanagedQueue("array", "empty");
+    SubmitJobRequest req = Request();
+    req.set_job_queue("array");
+    req.mutable_array_properties()->set_size(size);
+    const auto start = Clock::now();
+    SubmitJobResponse resp;
+    {
+      grpc::ClientContext ctx;
+      Check(stub_->SubmitJob(&ctx, req, &resp), "SubmitJob");
+    }
+    const auto submitted = Clock::now();
+    const std::string last = resp.job_id() + ":" + std::to_string(size - 1);
+    if (!PollUntil(
+            [&] {
+              ExplainJobRequest explain;
+              explain.set_job_id(last);
+              ExplainJobResponse why;
+              grpc::ClientContext ctx;
+              Check(stub_->ExplainJob(&ctx, explain, &why), "ExplainJob");
+              return why.status() == JobStatus::RUNNABLE &&
+                     why.summary() != "waiting for the scheduler to take it in";
+            },
+            std::chrono::seconds(60), std::chrono::milliseconds(5))) {
+      throw std::runtime_error("the scheduler did not take in the array");
+    }
+    const auto accepted = Clock::now();
+    JobDetail parent = Describe(resp.job_id());
+    const auto described = Clock::now();
+    const auto runnable = parent.array_properties().status_summary().at("RUNNABLE");
+    if (runnable != size) {
+      throw std::runtime_error("the parent counts " + std::to_string(runnable) + " RUNNABLE");
+    }
+    {
+      CancelJobRequest cancel;
+      cancel.set_job_id(resp.job_id());
+      cancel.set_reason("bench");
+      CancelJobResponse out;
+      grpc::ClientContext ctx;
+      Check(stub_->CancelJob(&ctx, cancel, &out), "CancelJob");
+    }
+    if (!PollUntil([&] { return Describe(resp.job_id()).status() == JobStatus::FAILED; },
+                   std::chrono::seconds(60), std::chrono::milliseconds(5))) {
+      throw std::runtime_error("the cancelled array did not end");
+    }
+    const auto cancelled = Clock::now();
+    auto ms = [](Clock::duration d) {
+      return std::chrono::duration<double, std::milli>(d).count();
+    };
+    Print("array.children", size, "jobs");
+    Print("array.submit", ms(submitted - start), "ms");
+    Print("array.submit_to_all_runnable", ms(accepted - start), "ms");
+    Print("array.describe_parent", ms(described - accepted), "ms");
+    Print("array.cancel_to_failed", ms(cancelled - described), "ms");
+  }
+
   void Turnover(int jobs) {
     const auto start = Clock::now();
     for (int done = 0; done < jobs;) {
@@ -167,15 +227,7 @@ class Bench {
 
  private:
   void Setup() {
-    {
-      CreateComputeEnvironmentRequest req;
-      req.set_compute_environment_name("bench");
-      req.set_type(CEType::UNMANAGED);
-      CreateComputeEnvironmentResponse resp;
-      grpc::ClientContext ctx;
-      Check(stub_->CreateComputeEnvironment(&ctx, req, &resp), "CreateComputeEnvironment");
-    }
-    CreateQueue("bench", "bench");
+    CreateUnmanagedQueue("bench", "bench");
     {
       RegisterJobDefinitionRequest req;
       req.set_job_definition_name("true");
@@ -210,6 +262,17 @@ class Bench {
     }
     SubmitOne();  // warms the agents and the connection pool
     PollUntil([&] { return Unfinished() == 0; });
+  }
+
+  // A queue on an UNMANAGED environment of its own (nodes are agents the bench starts).
+  void CreateUnmanagedQueue(const std::string& name, const std::string& ce) {
+    CreateComputeEnvironmentRequest req;
+    req.set_compute_environment_name(ce);
+    req.set_type(CEType::UNMANAGED);
+    CreateComputeEnvironmentResponse resp;
+    grpc::ClientContext ctx;
+    Check(stub_->CreateComputeEnvironment(&ctx, req, &resp), "CreateComputeEnvironment");
+    CreateQueue(name, ce);
   }
 
   void CreateQueue(const std::string& name, const std::string& ce) {
@@ -325,11 +388,14 @@ Args Parse(int argc, char** argv) {
       args.jobs = std::stoi(value);
     } else if (flag == "--samples") {
       args.samples = std::stoi(value);
+    } else if (flag == "--array-size") {
+      args.array_size = std::stoi(value);
     } else if (flag == "--agent-config") {
       args.agent_config = value;
     } else {
-      throw std::runtime_error("unknown flag " + flag +
-                               " (flags: --jobs N, --samples N, --agent-config FILE)");
+      throw std::runtime_error(
+          "unknown flag " + flag +
+          " (flags: --jobs N, --samples N, --array-size N, --agent-config FILE)");
     }
   }
   return args;
@@ -346,6 +412,7 @@ int main(int argc, char** argv) {
     bench.Latency(args.samples);
     bench.Turnover(args.jobs);
     bench.Scale(args.jobs >= 1000 ? 16 : 2);
+    bench.Array(args.array_size);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dispatch_bench: %s\n", e.what());

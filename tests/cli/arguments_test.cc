@@ -62,6 +62,18 @@ TEST(ParseDependency, ArrayChildIdKeepsItsIndex) {
   EXPECT_EQ(typed.type(), ArrayJobDependency::N_TO_N);
 }
 
+TEST(ParseDependency, SequentialNamesNoJob) {
+  auto dep = ParseDependency("--depends-on", "sequential");
+  EXPECT_EQ(dep.job_id(), "");
+  EXPECT_EQ(dep.type(), ArrayJobDependency::SEQUENTIAL);
+  auto any = ParseDependency("--depends-on", "SEQUENTIAL:afterany");
+  EXPECT_EQ(any.condition(), DependencyCondition::afterany);
+  EXPECT_NE(UsageMessage([] {
+              ParseDependency("--depends-on", "SEQUENTIAL:x");
+            }).find("expected SEQUENTIAL[:afterok|afterany|afternotok]"),
+            std::string::npos);
+}
+
 TEST(ParseDependency, EmptyIdIsAnError) {
   EXPECT_NE(UsageMessage([] { ParseDependency("--depends-on", ":N_TO_N"); }).find("--depends-on: "),
             std::string::npos);

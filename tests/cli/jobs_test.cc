@@ -56,6 +56,36 @@ TEST_F(JobsTest, SubmitPrintsTheIdAndTheJobIsRunnable) {
   EXPECT_EQ(described.jobs(0).job_id(), id);
 }
 
+TEST_F(JobsTest, ArraysListTheirChildrenAndSumThemUp) {
+  MakeQueue("array-q");
+  MakeDefinition("array-def");
+  const std::string id = Submit("array-q", "array-def", {"--array-size", "3"});
+
+  auto r = Ctl({"describe", "job", id});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("# array of 3 children: 3 RUNNABLE (list them: batchctl get jobs "
+                               "--array " +
+                               id + ")"));
+  EXPECT_EQ(YAML::Load(r.out)["arrayProperties"]["statusSummary"]["RUNNABLE"].as<int>(), 3);
+
+  r = Ctl({"get", "jobs", "--array", id});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr(id + ":0"));
+  EXPECT_THAT(r.out, HasSubstr(id + ":2"));
+  EXPECT_LT(r.out.find(id + ":0"), r.out.find(id + ":1"));
+
+  r = Ctl({"get", "jobs", "--array", id, "--queue", "array-q"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("--queue excludes --array"));
+
+  r = Ctl({"cancel", id, "--reason", "done with it"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, StartsWith("job/" + id + " cancelled"));
+  r = Ctl({"wait", id, "--timeout", "20"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr(id + " FAILED: done with it"));
+}
+
 TEST_F(JobsTest, ListFiltersByNameAndLimits) {
   MakeQueue("list-q");
   MakeDefinition("list-def");

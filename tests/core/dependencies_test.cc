@@ -40,7 +40,7 @@ TEST(Dependencies, ConditionsDecideOnFinishedOnes) {
     auto s = DecideInitialState({{"d", c.cond, c.dep}});
     EXPECT_EQ(s.status, c.expect) << C::Value_Name(c.cond) << " " << JobStatus::Value_Name(c.dep);
     if (c.expect == JobStatus::FAILED) {
-      EXPECT_NE(s.reason.find("dependency d is"), std::string::npos);
+      EXPECT_NE(s.reason.find("Dependent Job failed: dependency d "), std::string::npos);
     }
   }
 }

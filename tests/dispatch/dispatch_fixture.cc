@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/job_states.h"
 #include "support/postgres_env.h"
 #include "support/wait.h"
 
@@ -144,6 +145,71 @@ std::string DispatchTest::Submit(const std::string& queue, const std::string& de
   return Rpc<SubmitJobRequest, SubmitJobResponse>(
              [&](auto* c, auto& r, auto* o) { return stub_->SubmitJob(c, r, o); }, req)
       .job_id();
+}
+
+SubmitJobRequest DispatchTest::Request(const std::string& queue, const std::string& definition) {
+  SubmitJobRequest req;
+  req.set_job_name("job");
+  req.set_job_queue(queue);
+  req.set_job_definition(definition);
+  return req;
+}
+
+grpc::Status DispatchTest::TrySubmit(const SubmitJobRequest& request, std::string* job_id) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  SubmitJobResponse resp;
+  grpc::Status status = stub_->SubmitJob(&ctx, request, &resp);
+  if (job_id != nullptr) *job_id = resp.job_id();
+  return status;
+}
+
+std::string DispatchTest::Submit(const SubmitJobRequest& request) {
+  std::string id;
+  grpc::Status status = TrySubmit(request, &id);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return id;
+}
+
+std::vector<std::string> DispatchTest::SubmitAll(const std::vector<SubmitJobRequest>& requests) {
+  std::vector<std::string> ids;
+  for (size_t start = 0; start < requests.size(); start += 1000) {
+    SubmitJobsRequest batch;
+    for (size_t i = start; i < std::min(requests.size(), start + 1000); ++i) {
+      *batch.add_jobs() = requests[i];
+    }
+    auto resp = Rpc<SubmitJobsRequest, SubmitJobsResponse>(
+        [&](auto* c, auto& r, auto* o) { return stub_->SubmitJobs(c, r, o); }, batch);
+    for (const auto& j : resp.jobs()) ids.push_back(j.job_id());
+  }
+  return ids;
+}
+
+std::vector<JobDetail> DispatchTest::DescribeAll(const std::vector<std::string>& ids) {
+  std::vector<JobDetail> out;
+  for (size_t start = 0; start < ids.size(); start += 100) {
+    DescribeJobsRequest req;
+    for (size_t i = start; i < std::min(ids.size(), start + 100); ++i) req.add_jobs(ids[i]);
+    auto resp = Rpc<DescribeJobsRequest, DescribeJobsResponse>(
+        [&](auto* c, auto& r, auto* o) { return stub_->DescribeJobs(c, r, o); }, req);
+    for (auto& j : *resp.mutable_jobs()) out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<JobSummary> DispatchTest::Children(const std::string& parent_id) {
+  std::vector<JobSummary> out;
+  ListJobsRequest req;
+  req.set_array_job_id(parent_id);
+  req.set_max_results(1000);
+  for (auto status : api::AllJobStatuses()) req.add_job_statuses(status);
+  do {
+    auto resp = Rpc<ListJobsRequest, ListJobsResponse>(
+        [&](auto* c, auto& r, auto* o) { return stub_->ListJobs(c, r, o); }, req);
+    for (auto& j : *resp.mutable_job_summary_list()) out.push_back(std::move(j));
+    req.set_next_token(resp.next_token());
+  } while (!req.next_token().empty());
+  return out;
 }
 
 std::filesystem::path DispatchTest::AgentDir(const std::string& name) const {

@@ -54,6 +54,17 @@ class DispatchTest : public ::testing::Test {
   // Polls until the job has `status` (asserting on a terminal status that is not it).
   batch::v1::JobDetail WaitFor(const std::string& id, batch::v1::JobStatus::Value status,
                                std::chrono::seconds timeout = std::chrono::seconds(30));
+  // A request for `definition` on `queue` named "job", for tests to add to.
+  static batch::v1::SubmitJobRequest Request(const std::string& queue,
+                                             const std::string& definition);
+  grpc::Status TrySubmit(const batch::v1::SubmitJobRequest& request, std::string* job_id);
+  std::string Submit(const batch::v1::SubmitJobRequest& request);
+  // One SubmitJobs call per 1,000.
+  std::vector<std::string> SubmitAll(const std::vector<batch::v1::SubmitJobRequest>& requests);
+  // Every job of `ids`, described (in pages of 100).
+  std::vector<batch::v1::JobDetail> DescribeAll(const std::vector<std::string>& ids);
+  // An array's children in index order, every status.
+  std::vector<batch::v1::JobSummary> Children(const std::string& parent_id);
   std::vector<batch::v1::NodeDetail> Nodes();
   // The latest attempt's stdout and stderr as stored, in order.
   std::string Logs(const std::string& id);

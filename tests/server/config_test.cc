@@ -70,7 +70,9 @@ TEST_F(ConfigFileTest, SchedulerKeys) {
                                  "kill_grace_seconds: 4\n"
                                  "log_limit_bytes: 0\n"
                                  "max_infrastructure_retries: 2\n"
-                                 "unplaceable_jobs: wait\n"));
+                                 "unplaceable_jobs: wait\n"
+                                 "max_array_size: 500000\n"
+                                 "max_depends_on: 50\n"));
   EXPECT_EQ(cfg.agent_tokens, (std::vector<std::string>{"one", "two"}));
   EXPECT_EQ(cfg.agent_token_file, "/etc/batchd/tokens");
   EXPECT_EQ(cfg.node_lease_seconds, 12);
@@ -79,6 +81,8 @@ TEST_F(ConfigFileTest, SchedulerKeys) {
   EXPECT_EQ(cfg.log_limit_bytes, 0);
   EXPECT_EQ(cfg.max_infrastructure_retries, 2);
   EXPECT_EQ(cfg.unplaceable_jobs, "wait");
+  EXPECT_EQ(cfg.max_array_size, 500000);
+  EXPECT_EQ(cfg.max_depends_on, 50);
 }
 
 TEST_F(ConfigFileTest, BadSchedulerKeysAreClearErrorsThatNeverShowATokenValue) {
@@ -93,6 +97,10 @@ TEST_F(ConfigFileTest, BadSchedulerKeysAreClearErrorsThatNeverShowATokenValue) {
       << err;
   err = ErrorOf("unplaceable_jobs: maybe\n");
   EXPECT_NE(err.find("unplaceable_jobs"), std::string::npos) << err;
+  err = ErrorOf("max_array_size: 1\n");
+  EXPECT_NE(err.find("max_array_size: must be between 2 and 10000000"), std::string::npos) << err;
+  err = ErrorOf("max_depends_on: 0\n");
+  EXPECT_NE(err.find("max_depends_on: must be between 1 and 100000"), std::string::npos) << err;
 }
 
 TEST_F(ConfigFileTest, WrongTypeNamesLineAndKey) {

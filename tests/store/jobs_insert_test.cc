@@ -132,50 +132,97 @@ TEST_F(JobsTest, ConcurrentInsertsWithTheSameTokenMakeOneJob) {
   EXPECT_EQ(Jobs(), 1);
 }
 
-std::vector<NewJob> ArrayJob(const std::string& token, int size) {
-  std::vector<NewJob> jobs{MakeJob({.name = "arr", .client_token = token, .fingerprint = "f"})};
-  jobs[0].detail.mutable_array_properties()->set_size(size);
-  const std::string parent = jobs[0].detail.job_id();
-  for (int i = 0; i < size; ++i) {
-    NewJob child = MakeJob({.name = "arr"});
-    child.detail.set_job_id(parent + ":" + std::to_string(i));
-    child.detail.mutable_array_properties()->set_size(size);
-    child.detail.mutable_array_properties()->set_index(i);
-    jobs.push_back(child);
-  }
-  return jobs;
+NewJob ArrayJob(const std::string& token, int size,
+                JobStatus::Value children = JobStatus::RUNNABLE) {
+  NewJob job = MakeJob({.name = "arr", .client_token = token, .fingerprint = "f"});
+  job.detail.mutable_array_properties()->set_size(size);
+  job.detail.set_status(JobStatus::PENDING);
+  job.children_status = children;
+  return job;
 }
 
-TEST_F(JobsTest, ArrayJobChildrenAndTheirStatusSummary) {
-  auto jobs = ArrayJob("arr-token", 3);
-  const std::string parent = jobs[0].detail.job_id();
-  store_->InsertJobs(jobs);
-  store_->UpdateJob(parent + ":1",
-                    [](batch::v1::JobDetail& j) { j.set_status(JobStatus::RUNNABLE); });
+TEST_F(JobsTest, ArrayChildrenHaveNoRowsUntilTheyChange) {
+  const NewJob job = ArrayJob("arr-token", 3);
+  const std::string parent = job.detail.job_id();
+  store_->InsertJobs({job});
+  EXPECT_EQ(Jobs(), 1) << "children are not written up front";
 
-  auto described = store_->DescribeJobs({parent, parent + ":2"});
-  ASSERT_EQ(described.size(), 2u);
-  const auto& summary = described[0].array_properties().status_summary();
-  EXPECT_EQ(summary.at("SUBMITTED"), 2);
-  EXPECT_EQ(summary.at("RUNNABLE"), 1);
-  EXPECT_EQ(summary.at("FAILED"), 0);
-  EXPECT_EQ(described[1].array_properties().index(), 2);
+  auto described = store_->DescribeJobs({parent, parent + ":2", parent + ":3"});
+  ASSERT_EQ(described.size(), 2u) << "index 3 is outside the array";
+  EXPECT_EQ(described[0].array_properties().status_summary().at("RUNNABLE"), 3);
+  const auto& child = described[1];
+  EXPECT_EQ(child.job_id(), parent + ":2");
+  EXPECT_EQ(child.status(), JobStatus::RUNNABLE);
+  EXPECT_EQ(child.array_properties().index(), 2);
+  EXPECT_EQ(child.array_properties().size(), 3);
+  EXPECT_EQ(child.job_name(), "arr");
 
+  // The first change writes the child's row.
+  store_->UpdateJob(parent + ":1", [](batch::v1::JobDetail& j) {
+    EXPECT_EQ(j.status(), JobStatus::RUNNABLE);
+    j.set_status(JobStatus::STARTING);
+  });
+  EXPECT_EQ(Jobs(), 2);
+  auto summary = store_->DescribeJobs({parent})[0].array_properties().status_summary();
+  EXPECT_EQ(summary.at("RUNNABLE"), 2);
+  EXPECT_EQ(summary.at("STARTING"), 1);
+  auto statuses = store_->ArrayChildStatuses(parent);
+  EXPECT_EQ(statuses, (std::vector<JobStatus::Value>{JobStatus::RUNNABLE, JobStatus::STARTING,
+                                                     JobStatus::RUNNABLE}));
+  auto some = store_->JobStatuses({parent + ":0", parent + ":1", "nope"});
+  EXPECT_EQ(some.size(), 2u);
+  EXPECT_EQ(some.at(parent + ":1"), JobStatus::STARTING);
+
+  // Listed in index order, rows and the rest alike, a page at a time.
   JobQuery children;
   children.array_job_id = parent;
+  children.max_results = 2;
   auto page = store_->ListJobs(children);
-  ASSERT_EQ(page.items.size(), 3u);
-  for (const auto& s : page.items) {
-    EXPECT_EQ(s.array_properties().size(), 3);
-    EXPECT_TRUE(s.array_properties().has_index());
-  }
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].job_id(), parent + ":0");
+  EXPECT_EQ(page.items[1].status(), JobStatus::STARTING);
+  children.next_token = page.next_token;
+  page = store_->ListJobs(children);
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].array_properties().index(), 2);
+  EXPECT_TRUE(page.next_token.empty());
+  children = JobQuery{.array_job_id = parent, .statuses = {JobStatus::STARTING}};
+  EXPECT_EQ(store_->ListJobs(children).items.size(), 1u);
 
-  // Submitting the same array again (same token) writes neither parent nor children.
-  auto again = ArrayJob("arr-token", 3);
-  auto responses = store_->InsertJobs(again);
-  EXPECT_EQ(responses[0].job_id(), parent);
-  EXPECT_EQ(responses[2].job_id(), parent + ":1");
-  EXPECT_EQ(Jobs(), 4);
+  // Other listings leave children out.
+  EXPECT_EQ(store_->ListJobs(JobQuery{}).items.size(), 1u);
+}
+
+TEST_F(JobsTest, StoppingAParentEndsItsWaitingChildren) {
+  const NewJob job = ArrayJob("", 4);
+  const std::string parent = job.detail.job_id();
+  store_->InsertJobs({job});
+  store_->UpdateJob(parent + ":0",
+                    [](batch::v1::JobDetail& j) { j.set_status(JobStatus::STARTING); });
+  store_->UpdateJob(parent + ":1",
+                    [](batch::v1::JobDetail& j) { j.set_status(JobStatus::RUNNABLE); });
+  store_->StopJob(
+      parent,
+      [](batch::v1::JobDetail& j) {
+        j.set_is_cancelled(true);
+        j.set_status_reason("stop");
+      },
+      1000);
+  auto statuses = store_->ArrayChildStatuses(parent);
+  EXPECT_EQ(statuses, (std::vector<JobStatus::Value>{JobStatus::STARTING, JobStatus::FAILED,
+                                                     JobStatus::FAILED, JobStatus::FAILED}));
+  auto child = store_->DescribeJobs({parent + ":3"})[0];
+  EXPECT_EQ(child.status_reason(), "stop");
+  EXPECT_TRUE(child.is_cancelled());
+}
+
+TEST_F(JobsTest, AReleasedArraysChildrenBecomeRunnable) {
+  const NewJob job = ArrayJob("", 2, JobStatus::PENDING);
+  const std::string parent = job.detail.job_id();
+  store_->InsertJobs({job});
+  EXPECT_EQ(store_->DescribeJobs({parent + ":1"})[0].status(), JobStatus::PENDING);
+  store_->ReleaseArrays({{parent, JobStatus::RUNNABLE}});
+  EXPECT_EQ(store_->DescribeJobs({parent + ":1"})[0].status(), JobStatus::RUNNABLE);
 }
 
 }  // namespace
