@@ -45,6 +45,7 @@ int Run(int argc, const char* const* argv) {
   AddExplainCommand(app, ctx);
   AddEventsCommand(app, ctx);
   AddReclaimCommand(app, ctx);
+  AddCronCommand(app, ctx);
   AddVersionCommand(app, ctx);
 
   try {

@@ -9,6 +9,7 @@ packages=(
   libpqxx-dev libboost-dev libboost-filesystem-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev postgresql
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libhowardhinnant-date-dev tzdata
 )
 
 missing=()
