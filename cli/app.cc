@@ -46,6 +46,7 @@ int Run(int argc, const char* const* argv) {
   AddEventsCommand(app, ctx);
   AddReclaimCommand(app, ctx);
   AddCronCommand(app, ctx);
+  AddScheduleCommands(app, ctx);
   AddVersionCommand(app, ctx);
 
   try {

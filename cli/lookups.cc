@@ -25,6 +25,21 @@ std::optional<JobQueueDetail> FindJobQueue(Client& client, std::string_view name
   return resp.job_queues(0);
 }
 
+std::optional<ScheduleDetail> FindSchedule(Client& client, std::string_view name, int runs) {
+  DescribeSchedulesRequest req;
+  req.add_schedules(std::string(name));
+  req.set_runs(runs);
+  auto resp = client.Call(&Stub::DescribeSchedules, req);
+  if (resp.schedules_size() == 0) return std::nullopt;
+  return resp.schedules(0);
+}
+
+ScheduleDetail GetSchedule(Client& client, std::string_view name) {
+  auto schedule = FindSchedule(client, name);
+  if (!schedule) throw CliError("schedule \"" + std::string(name) + "\" not found");
+  return *schedule;
+}
+
 std::optional<JobDefinition> FindLatestActiveDefinition(Client& client, std::string_view name) {
   DescribeJobDefinitionsRequest req;
   req.set_job_definition_name(std::string(name));

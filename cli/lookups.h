@@ -17,11 +17,15 @@ std::optional<batch::v1::JobQueueDetail> FindJobQueue(Client& client, std::strin
 std::optional<batch::v1::JobDefinition> FindLatestActiveDefinition(Client& client,
                                                                    std::string_view name);
 std::optional<batch::v1::JobDetail> FindJob(Client& client, std::string_view id);
+// With its latest `runs` runs.
+std::optional<batch::v1::ScheduleDetail> FindSchedule(Client& client, std::string_view name,
+                                                      int runs = 10);
 
 batch::v1::ComputeEnvironmentDetail GetComputeEnvironment(Client& client, std::string_view name);
 batch::v1::JobQueueDetail GetJobQueue(Client& client, std::string_view name);
 // "name:rev" (or its ARN) is that revision; a bare name, the latest ACTIVE revision.
 batch::v1::JobDefinition GetJobDefinition(Client& client, std::string_view ref);
 batch::v1::JobDetail GetJob(Client& client, std::string_view id);
+batch::v1::ScheduleDetail GetSchedule(Client& client, std::string_view name);
 
 }  // namespace batchd::cli

@@ -239,4 +239,37 @@ bool SameJobDefinition(const RegisterJobDefinitionRequest& desired, const JobDef
   return MessageDifferencer::Equals(want, have);
 }
 
+bool SameSchedule(const ScheduleRequest& desired, const ScheduleDetail& stored) {
+  ScheduleRequest have;
+  have.set_schedule_name(stored.schedule_name());
+  have.set_schedule_expression(stored.schedule_expression());
+  have.set_time_zone(stored.time_zone());
+  have.set_job_queue(stored.job_queue());
+  have.set_job_definition(stored.job_definition());
+  have.set_job_name(stored.job_name());
+  *have.mutable_container_overrides() = stored.container_overrides();
+  *have.mutable_parameters() = stored.parameters();
+  *have.mutable_tags() = stored.tags();
+  have.set_concurrency_policy(stored.concurrency_policy());
+  have.set_catch_up(stored.catch_up());
+  have.set_starting_deadline_seconds(stored.starting_deadline_seconds());
+  have.set_suspended(stored.suspended());
+  have.set_runs_to_keep(stored.runs_to_keep());
+  ScheduleRequest want = desired;
+  if (want.time_zone().empty()) want.set_time_zone("UTC");
+  if (want.job_name().empty()) want.set_job_name(want.schedule_name());
+  if (want.concurrency_policy() == ConcurrencyPolicy::CONCURRENCY_POLICY_UNSPECIFIED) {
+    want.set_concurrency_policy(ConcurrencyPolicy::Allow);
+  }
+  if (want.catch_up() == CatchUpPolicy::CATCH_UP_POLICY_UNSPECIFIED) {
+    want.set_catch_up(CatchUpPolicy::Skip);
+  }
+  if (want.runs_to_keep() == 0) want.set_runs_to_keep(20);
+  // No overrides and empty overrides are the same.
+  for (ScheduleRequest* r : {&want, &have}) {
+    if (r->container_overrides().ByteSizeLong() == 0) r->clear_container_overrides();
+  }
+  return MessageDifferencer::Equals(want, have);
+}
+
 }  // namespace batchd::cli

@@ -33,6 +33,11 @@ JobQueueChange DiffJobQueue(const batch::v1::CreateJobQueueRequest& desired,
 // Whether registering `desired` would store what `stored` holds, ignoring the revision's
 // identity (ARN, revision, status, createdAt). Definitions are immutable, so any other
 // difference means a new revision.
+// Whether applying `desired` would leave the stored schedule as it is (defaults filled in as
+// batchd fills them).
+bool SameSchedule(const batch::v1::ScheduleRequest& desired,
+                  const batch::v1::ScheduleDetail& stored);
+
 bool SameJobDefinition(const batch::v1::RegisterJobDefinitionRequest& desired,
                        const batch::v1::JobDefinition& stored);
 

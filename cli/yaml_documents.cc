@@ -10,8 +10,10 @@
 
 #include "api/api_error.h"
 #include "api/json_yaml.h"
+#include "api/names.h"
 #include "api/validation.h"
 #include "cli/errors.h"
+#include "core/cron.h"
 
 namespace batchd::cli {
 namespace {
@@ -128,7 +130,8 @@ ResourceDocument ParseDocument(const YAML::Node& root, const std::string& source
   const int line = LineOf(root, 1);
   if (!root.IsMap()) {
     Fail(source, line,
-         "expected a mapping with \"kind\" (ComputeEnvironment, JobQueue or JobDefinition) and "
+         "expected a mapping with \"kind\" (ComputeEnvironment, JobQueue, JobDefinition or "
+         "Schedule) and "
          "the resource's fields");
   }
   YAML::Node kind_node;
@@ -136,13 +139,14 @@ ResourceDocument ParseDocument(const YAML::Node& root, const std::string& source
     if (kv.first.Scalar() == "kind") kind_node = kv.second;
   }
   if (!kind_node.IsDefined() || !kind_node.IsScalar()) {
-    Fail(source, line, "missing \"kind\" (ComputeEnvironment, JobQueue or JobDefinition)");
+    Fail(source, line,
+         "missing \"kind\" (ComputeEnvironment, JobQueue, JobDefinition or Schedule)");
   }
   const auto kind = ParseResourceKind(kind_node.Scalar());
   if (!kind) {
     Fail(source, LineOf(kind_node, line),
          "unknown kind \"" + kind_node.Scalar() +
-             "\" (expected ComputeEnvironment, JobQueue or JobDefinition)");
+             "\" (expected ComputeEnvironment, JobQueue, JobDefinition or Schedule)");
   }
   ResourceDocument doc{.kind = *kind, .line = line, .name = {}, .request = {}};
   const api::Limits limits;
@@ -170,6 +174,24 @@ ResourceDocument ParseDocument(const YAML::Node& root, const std::string& source
         api::ValidateRegisterJobDefinition(req, limits);
         break;
       }
+      case ResourceKind::kSchedule: {
+        auto req = Read<batch::v1::ScheduleRequest>(root, source, line);
+        doc.name = req.schedule_name();
+        doc.request = req;
+        api::CheckResourceName("scheduleName", req.schedule_name());
+        // The timing is checked here as batchd will; the rest needs the server's resources.
+        try {
+          core::CronSchedule::Parse(req.schedule_expression());
+        } catch (const core::CronSyntaxError& e) {
+          api::ThrowInvalid("scheduleExpression", e.what());
+        }
+        try {
+          core::FindTimeZone(req.time_zone());
+        } catch (const std::invalid_argument& e) {
+          api::ThrowInvalid("timeZone", e.what());
+        }
+        break;
+      }
     }
   } catch (const api::ApiError& e) {
     FailValidation(source, root, line, *kind, doc.name, e.what());
@@ -189,6 +211,7 @@ std::optional<ResourceKind> ParseResourceKind(std::string_view text) {
   if (k == "computeenvironment" || k == "ce") return ResourceKind::kComputeEnvironment;
   if (k == "jobqueue" || k == "jq" || k == "queue") return ResourceKind::kJobQueue;
   if (k == "jobdefinition" || k == "jd" || k == "definition") return ResourceKind::kJobDefinition;
+  if (k == "schedule") return ResourceKind::kSchedule;
   return std::nullopt;
 }
 
@@ -200,6 +223,8 @@ std::string_view KindName(ResourceKind kind) {
       return "JobQueue";
     case ResourceKind::kJobDefinition:
       return "JobDefinition";
+    case ResourceKind::kSchedule:
+      return "Schedule";
   }
   return "?";
 }
@@ -212,6 +237,8 @@ std::string_view KindLabel(ResourceKind kind) {
       return "jobqueue";
     case ResourceKind::kJobDefinition:
       return "jobdefinition";
+    case ResourceKind::kSchedule:
+      return "schedule";
   }
   return "?";
 }

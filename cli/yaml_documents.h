@@ -12,7 +12,7 @@
 namespace batchd::cli {
 
 // Declared in dependency order: queues name environments, jobs name queues and definitions.
-enum class ResourceKind { kComputeEnvironment, kJobQueue, kJobDefinition };
+enum class ResourceKind { kComputeEnvironment, kJobQueue, kJobDefinition, kSchedule };
 
 // Case-insensitive; '-', '_' and a plural 's' are ignored; short forms (ce, jq, jd) accepted.
 std::optional<ResourceKind> ParseResourceKind(std::string_view text);
@@ -26,7 +26,7 @@ struct ResourceDocument {
   int line = 0;  // 1-based line where the document's mapping starts
   std::string name;
   std::variant<batch::v1::CreateComputeEnvironmentRequest, batch::v1::CreateJobQueueRequest,
-               batch::v1::RegisterJobDefinitionRequest>
+               batch::v1::RegisterJobDefinitionRequest, batch::v1::ScheduleRequest>
       request;
 };
 

@@ -84,6 +84,23 @@ Outcome ApplyJobDefinition(Client& client, const RegisterJobDefinitionRequest& r
   return {"jobdefinition/" + name + ":" + std::to_string(resp.revision()), "registered"};
 }
 
+Outcome ApplySchedule(Client& client, const ScheduleRequest& req, bool dry_run) {
+  Outcome out{"schedule/" + req.schedule_name(), ""};
+  auto current = FindSchedule(client, req.schedule_name(), 0);
+  if (!current) {
+    if (!dry_run) client.Call(&Stub::CreateSchedule, req);
+    out.verb = "created";
+    return out;
+  }
+  if (SameSchedule(req, *current)) {
+    out.verb = "unchanged";
+    return out;
+  }
+  if (!dry_run) client.Call(&Stub::UpdateSchedule, req);
+  out.verb = "updated";
+  return out;
+}
+
 int RunApply(Context& ctx, const ApplyOptions& opts) {
   const std::string source = opts.file == "-" ? "stdin" : opts.file;
   auto docs = ParseResourceDocuments(ReadInput(opts.file), source);
@@ -100,6 +117,8 @@ int RunApply(Context& ctx, const ApplyOptions& opts) {
               return ApplyComputeEnvironment(client, req, opts.dry_run);
             } else if constexpr (std::is_same_v<T, CreateJobQueueRequest>) {
               return ApplyJobQueue(client, req, opts.dry_run);
+            } else if constexpr (std::is_same_v<T, ScheduleRequest>) {
+              return ApplySchedule(client, req, opts.dry_run);
             } else {
               return ApplyJobDefinition(client, req, opts.dry_run);
             }

@@ -21,6 +21,7 @@ void AddExplainCommand(CLI::App& app, Context& ctx);
 void AddEventsCommand(CLI::App& app, Context& ctx);
 void AddReclaimCommand(CLI::App& app, Context& ctx);
 void AddCronCommand(CLI::App& app, Context& ctx);
+void AddScheduleCommands(CLI::App& app, Context& ctx);
 void AddVersionCommand(CLI::App& app, Context& ctx);
 
 }  // namespace batchd::cli

@@ -88,9 +88,10 @@ int DeregisterJobDefinition(Context& ctx, const DeleteOptions& opts) {
 void AddDeleteCommand(CLI::App& app, Context& ctx) {
   auto* del = app.add_subcommand(
       "delete",
-      "Delete a compute-environment (ce) or job-queue (jq); deregister a job-definition (jd) "
-      "revision");
-  RequireResourceType(del, ctx, "compute-environment (ce), job-queue (jq) or job-definition (jd)");
+      "Delete a compute-environment (ce), job-queue (jq) or schedule; deregister a "
+      "job-definition (jd) revision");
+  RequireResourceType(del, ctx,
+                      "compute-environment (ce), job-queue (jq), job-definition (jd) or schedule");
 
   auto ce_opts = std::make_shared<DeleteOptions>();
   auto* ce = del->add_subcommand("compute-environment", "Delete a compute environment");
@@ -115,6 +116,19 @@ void AddDeleteCommand(CLI::App& app, Context& ctx) {
   }
   jd->add_option("NAME", jd_opts->name, "NAME:REVISION or its ARN")->required();
   OnSelected(jd, ctx, [&ctx, jd_opts] { return DeregisterJobDefinition(ctx, *jd_opts); });
+
+  auto schedule_opts = std::make_shared<DeleteOptions>();
+  auto* schedule = del->add_subcommand(
+      "schedule", "Delete a schedule and its run records (jobs it fired are left alone)");
+  schedule->alias("schedules");
+  schedule->add_option("NAME", schedule_opts->name, "Name or ARN")->required();
+  OnSelected(schedule, ctx, [&ctx, schedule_opts] {
+    batch::v1::ScheduleRef ref;
+    ref.set_schedule(schedule_opts->name);
+    ctx.client().Call(&Client::Stub::DeleteSchedule, ref);
+    std::cout << "schedule/" << schedule_opts->name << " deleted\n";
+    return kExitOk;
+  });
 }
 
 }  // namespace batchd::cli

@@ -37,6 +37,10 @@ std::string ComputeEnvironmentNotes(Client& client, const batch::v1::ComputeEnvi
   return EventsComment(events);
 }
 
+std::string ScheduleNotes(Client&, const batch::v1::ScheduleDetail& schedule) {
+  return ScheduleComment(schedule, api::EpochMillisNow());
+}
+
 std::string JobNotes(Client&, const batch::v1::JobDetail& job) {
   return ArrayComment(job) + AttemptsComment(job, api::EpochMillisNow());
 }
@@ -63,9 +67,15 @@ void AddDescribeCommand(CLI::App& app, Context& ctx) {
   auto* describe = app.add_subcommand(
       "describe",
       "Show one resource in full: compute-environment (ce), job-queue (jq), job-definition (jd) "
-      "or job");
+      "job or schedule");
   RequireResourceType(describe, ctx,
-                      "compute-environment (ce), job-queue (jq), job-definition (jd) or job");
+                      "compute-environment (ce), job-queue (jq), job-definition (jd), job or "
+                      "schedule");
+  AddType(
+      describe, ctx, "schedule", {"schedules"},
+      "Show a schedule; then, without -o, its next fire times and recent runs", "Name or ARN",
+      [](Client& client, const std::string& name) { return GetSchedule(client, name); },
+      ScheduleNotes);
   AddType(describe, ctx, "compute-environment",
           {"ce", "ces", "compute-environments", "computeenvironment"},
           "Show a compute environment; then, without -o, its latest events", "Name or ARN",

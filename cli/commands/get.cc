@@ -165,6 +165,26 @@ int GetJobs(Context& ctx, const GetOptions& opts) {
   return Print(ctx, all, table, "jobs");
 }
 
+int GetSchedules(Context& ctx, const GetOptions& opts) {
+  DescribeSchedulesRequest req;
+  for (const auto& n : opts.names) req.add_schedules(n);
+  req.set_runs(0);
+  DescribeSchedulesResponse all;
+  do {
+    auto page = ctx.client().Call(&Stub::DescribeSchedules, req);
+    for (auto& s : *page.mutable_schedules()) *all.add_schedules() = std::move(s);
+    req.set_next_token(page.next_token());
+  } while (!req.next_token().empty());
+  Table table = ScheduleTable();
+  std::vector<std::string> found;
+  for (const auto& s : all.schedules()) {
+    found.push_back(s.schedule_name());
+    AddScheduleRow(&table, s);
+  }
+  CheckAllFound(opts.names, found, "schedule");
+  return Print(ctx, all, table, "schedules");
+}
+
 int GetNodes(Context& ctx, const GetOptions& opts) {
   ListNodesRequest req;
   req.set_compute_environment(NameFromArn(opts.compute_environment));
@@ -204,9 +224,10 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<GetOptions>();
   auto* get = app.add_subcommand("get",
                                  "List resources: compute-environments (ce), job-queues "
-                                 "(jq), job-definitions (jd), jobs or nodes");
-  RequireResourceType(
-      get, ctx, "compute-environments (ce), job-queues (jq), job-definitions (jd), jobs or nodes");
+                                 "(jq), job-definitions (jd), jobs, schedules or nodes");
+  RequireResourceType(get, ctx,
+                      "compute-environments (ce), job-queues (jq), job-definitions (jd), jobs, "
+                      "schedules or nodes");
 
   auto* ce = AddType(get, "compute-environments",
                      {"ce", "ces", "compute-environment", "computeenvironments"},
@@ -236,6 +257,11 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
                    "Only jobs with this name, or names starting with PREFIX when given as PREFIX*");
   jobs->add_option("--limit", opts->limit, "Show at most N jobs")->check(Positive());
   OnSelected(jobs, ctx, [&ctx, opts] { return GetJobs(ctx, *opts); });
+
+  auto* schedules = AddType(get, "schedules", {"schedule"},
+                            "List schedules: expression, next run, last run and its status", *opts,
+                            "Only these (names or ARNs)");
+  OnSelected(schedules, ctx, [&ctx, opts] { return GetSchedules(ctx, *opts); });
 
   auto* nodes = AddType(get, "nodes", {"node"},
                         "List the agents' machines: state, resources used/total, jobs, heartbeat",

@@ -1,9 +1,11 @@
 #include "cli/commands/tables.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 
 #include "api/job_states.h"
+#include "core/cron.h"
 
 namespace batchd::cli {
 
@@ -148,6 +150,46 @@ std::string ArrayComment(const JobDetail& job) {
   return "# array of " + std::to_string(job.array_properties().size()) +
          " children: " + ArrayStatusText(job.array_properties()) +
          " (list them: batchctl get jobs --array " + job.job_id() + ")\n";
+}
+
+Table ScheduleTable() {
+  return Table({"NAME", "EXPRESSION", "TIME-ZONE", "STATE", "NEXT-RUN", "LAST-RUN", "LAST-STATUS"});
+}
+
+void AddScheduleRow(Table* table, const ScheduleDetail& s) {
+  const auto& last = s.last_fired();
+  table->AddRow({s.schedule_name(), s.schedule_expression(), s.time_zone(),
+                 s.suspended() ? "SUSPENDED" : "ACTIVE",
+                 s.next_run_at() > 0 ? FormatTime(s.next_run_at()) : "never",
+                 last.scheduled_at() > 0 ? FormatTime(last.scheduled_at()) : "-",
+                 last.job_id().empty() ? "-" : std::string(api::JobStatusName(last.status()))});
+}
+
+std::string ScheduleComment(const ScheduleDetail& s, int64_t now_ms) {
+  std::string out;
+  try {
+    const auto cron = core::CronSchedule::Parse(s.schedule_expression());
+    const auto* zone = core::FindTimeZone(s.time_zone());
+    Table next({"NEXT-FIRE-TIMES"});
+    int64_t after = std::max(now_ms, s.next_run_at() - 1);
+    for (int i = 0; i < 5; ++i) {
+      auto t = cron.NextAfter(after, zone, s.created_at());
+      if (!t) break;
+      next.AddRow({FormatTime(*t)});
+      after = *t;
+    }
+    if (!next.empty()) out += CommentedTable("next", next);
+  } catch (const std::exception&) {
+    // A schedule stored by another version: its runs still show.
+  }
+  if (s.recent_runs_size() == 0) return out;
+  Table runs({"SCHEDULED", "OUTCOME", "JOB", "STATUS", "REASON"});
+  for (const auto& r : s.recent_runs()) {
+    runs.AddRow({FormatTime(r.scheduled_at()), r.outcome(), r.job_id().empty() ? "-" : r.job_id(),
+                 r.job_id().empty() ? "-" : std::string(api::JobStatusName(r.status())),
+                 r.status_reason()});
+  }
+  return out + CommentedTable("recent runs", runs);
 }
 
 Table NodeTable() {

@@ -28,6 +28,11 @@ std::string ArrayStatusText(const batch::v1::ArrayPropertiesDetail& array);
 // "# array of N children: ..." for `describe job`; empty for other jobs.
 std::string ArrayComment(const batch::v1::JobDetail& job);
 
+Table ScheduleTable();
+void AddScheduleRow(Table* table, const batch::v1::ScheduleDetail& schedule);
+// For `describe schedule`: its next fire times (worked out here) and its recent runs.
+std::string ScheduleComment(const batch::v1::ScheduleDetail& schedule, int64_t now_ms);
+
 Table NodeTable();
 void AddNodeRow(Table* table, const batch::v1::NodeDetail& node, int64_t now_ms);
 

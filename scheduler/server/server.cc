@@ -21,6 +21,7 @@
 #include "service/agent_service.h"
 #include "service/batch_service.h"
 #include "service/control_plane.h"
+#include "service/schedule_runner.h"
 #include "store/embedded_postgres.h"
 #include "store/store.h"
 
@@ -95,6 +96,9 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     limits.max_depends_on = config.max_depends_on;
     service::ControlPlane plane(store, clock, limits);
     plane.SetSchedulerHooks(&dispatcher);
+    service::ScheduleRunner schedules(store, clock, plane);
+    plane.SetScheduleRunner(&schedules);
+    schedules.Start();
     service::BatchServiceImpl batch_service(plane);
     const std::vector<std::string> tokens = LoadJoinTokens(config);
     service::AgentServiceImpl agent_service(dispatcher, tokens);

@@ -57,4 +57,17 @@ grpc::Status StatusFromCurrentException() {
 BATCHD_BATCH_RPCS(BATCHD_RPC)
 #undef BATCHD_RPC
 
+#define BATCHD_RPC(Name, Req, Resp)                                                    \
+  grpc::Status BatchServiceImpl::Name(grpc::ServerContext*, const batch::v1::Req* req, \
+                                      batch::v1::Resp* resp) {                         \
+    try {                                                                              \
+      *resp = plane_.Name(*req);                                                       \
+      return grpc::Status::OK;                                                         \
+    } catch (...) {                                                                    \
+      return StatusFromCurrentException();                                             \
+    }                                                                                  \
+  }
+BATCHD_SCHEDULE_RPCS(BATCHD_RPC)
+#undef BATCHD_RPC
+
 }  // namespace batchd::service

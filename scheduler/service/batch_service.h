@@ -29,6 +29,16 @@
   X(ExplainJob)                  \
   X(GetJobLogs)
 
+// batchd's schedule RPCs, whose messages are named differently: (method, request, response).
+#define BATCHD_SCHEDULE_RPCS(X)                                             \
+  X(CreateSchedule, ScheduleRequest, ScheduleResponse)                      \
+  X(UpdateSchedule, ScheduleRequest, ScheduleResponse)                      \
+  X(DeleteSchedule, ScheduleRef, DeleteScheduleResponse)                    \
+  X(DescribeSchedules, DescribeSchedulesRequest, DescribeSchedulesResponse) \
+  X(SuspendSchedule, ScheduleRef, ScheduleResponse)                         \
+  X(ResumeSchedule, ScheduleRef, ScheduleResponse)                          \
+  X(TriggerSchedule, ScheduleRef, TriggerScheduleResponse)
+
 namespace batchd::service {
 
 class BatchServiceImpl final : public batch::v1::BatchService::Service {
@@ -39,6 +49,11 @@ class BatchServiceImpl final : public batch::v1::BatchService::Service {
   grpc::Status Name(grpc::ServerContext* ctx, const batch::v1::Name##Request* req, \
                     batch::v1::Name##Response* resp) override;
   BATCHD_BATCH_RPCS(BATCHD_DECLARE_RPC)
+#undef BATCHD_DECLARE_RPC
+#define BATCHD_DECLARE_RPC(Name, Req, Resp)                                                     \
+  grpc::Status Name(grpc::ServerContext* ctx, const batch::v1::Req* req, batch::v1::Resp* resp) \
+      override;
+  BATCHD_SCHEDULE_RPCS(BATCHD_DECLARE_RPC)
 #undef BATCHD_DECLARE_RPC
 
  private:

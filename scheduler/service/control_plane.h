@@ -10,6 +10,8 @@
 
 namespace batchd::service {
 
+class ScheduleRunner;
+
 class ControlPlane {
  public:
   ControlPlane(store::Store& store, const core::Clock& clock, api::Limits limits = {});
@@ -49,14 +51,34 @@ class ControlPlane {
   batch::v1::ExplainJobResponse ExplainJob(const batch::v1::ExplainJobRequest& req);
   batch::v1::GetJobLogsResponse GetJobLogs(const batch::v1::GetJobLogsRequest& req);
 
+  batch::v1::ScheduleResponse CreateSchedule(const batch::v1::ScheduleRequest& req);
+  batch::v1::ScheduleResponse UpdateSchedule(const batch::v1::ScheduleRequest& req);
+  batch::v1::DeleteScheduleResponse DeleteSchedule(const batch::v1::ScheduleRef& req);
+  batch::v1::DescribeSchedulesResponse DescribeSchedules(
+      const batch::v1::DescribeSchedulesRequest& req);
+  batch::v1::ScheduleResponse SuspendSchedule(const batch::v1::ScheduleRef& req);
+  batch::v1::ScheduleResponse ResumeSchedule(const batch::v1::ScheduleRef& req);
+  batch::v1::TriggerScheduleResponse TriggerSchedule(const batch::v1::ScheduleRef& req);
+
+  // Submission split in two, for callers that write the jobs in a transaction of their own
+  // (a schedule firing): validated and built, not written; then the scheduler told of them.
+  std::vector<store::NewJob> PrepareJobs(const batch::v1::SubmitJobsRequest& req);
+  void JobsWritten(const std::vector<store::NewJob>& jobs,
+                   const std::vector<batch::v1::SubmitJobResponse>& written);
+
   // Set once at start-up, before serving.
   void SetSchedulerHooks(SchedulerHooks* hooks) { hooks_ = hooks; }
+  void SetScheduleRunner(ScheduleRunner* runner) { runner_ = runner; }
 
  private:
+  void CheckSchedule(const batch::v1::ScheduleRequest& req);
+  batch::v1::ScheduleResponse SetSuspended(const batch::v1::ScheduleRef& req, bool suspended);
+
   store::Store& store_;
   const core::Clock& clock_;
   api::Limits limits_;
   SchedulerHooks* hooks_ = nullptr;
+  ScheduleRunner* runner_ = nullptr;
 };
 
 }  // namespace batchd::service

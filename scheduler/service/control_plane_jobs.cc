@@ -121,6 +121,26 @@ SubmitJobResponse ControlPlane::SubmitJob(const SubmitJobRequest& req) {
 }
 
 SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
+  std::vector<store::NewJob> jobs = PrepareJobs(req);
+  auto written = store_.InsertJobs(jobs);
+  JobsWritten(jobs, written);
+  SubmitJobsResponse resp;
+  for (auto& w : written) *resp.add_jobs() = std::move(w);
+  return resp;
+}
+
+void ControlPlane::JobsWritten(const std::vector<store::NewJob>& jobs,
+                               const std::vector<SubmitJobResponse>& written) {
+  if (hooks_ == nullptr) return;
+  // A retried submit (same clientToken) answers with the stored job: only new ones count.
+  std::vector<JobDetail> inserted;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (written[i].job_id() == jobs[i].detail.job_id()) inserted.push_back(jobs[i].detail);
+  }
+  hooks_->JobsSubmitted(inserted);
+}
+
+std::vector<store::NewJob> ControlPlane::PrepareJobs(const SubmitJobsRequest& req) {
   const bool batched = req.jobs_size() > 1;
   if (req.jobs_size() == 0) api::ThrowInvalid("jobs", "needs at least one job");
   if (req.jobs_size() > limits_.max_batch_submit) {
@@ -189,18 +209,7 @@ SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
     if (initial.status == JobStatus::FAILED) job.detail.set_stopped_at(now);
     jobs.push_back(std::move(job));
   }
-  auto written = store_.InsertJobs(jobs);
-  if (hooks_ != nullptr) {
-    // A retried submit (same clientToken) answers with the stored job: only new ones count.
-    std::vector<JobDetail> inserted;
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      if (written[i].job_id() == jobs[i].detail.job_id()) inserted.push_back(jobs[i].detail);
-    }
-    hooks_->JobsSubmitted(inserted);
-  }
-  SubmitJobsResponse resp;
-  for (auto& w : written) *resp.add_jobs() = std::move(w);
-  return resp;
+  return jobs;
 }
 
 DescribeJobsResponse ControlPlane::DescribeJobs(const DescribeJobsRequest& req) {

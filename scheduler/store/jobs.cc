@@ -10,6 +10,7 @@
 #include "api/text.h"
 #include "store/array_children.h"
 #include "store/connection_pool.h"
+#include "store/jobs_insert.h"
 #include "store/row_codec.h"
 #include "store/statements.h"
 #include "store/store.h"
@@ -185,7 +186,8 @@ void internal::PrepareJobStatements(pqxx::connection& conn) {
                "version = version + 1 WHERE job_id = $1 AND version = $2");
 }
 
-std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs) {
+std::vector<SubmitJobResponse> internal::InsertNewJobs(pqxx::work& txn,
+                                                       const std::vector<NewJob>& jobs) {
   if (jobs.empty()) return {};
   const int64_t now = api::EpochMillisNow();
   std::vector<PendingJob> pending;
@@ -198,44 +200,47 @@ std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs
     all.push_back(pending.size());
     pending.push_back(Prepare(job, now));
   }
-  return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
-    LockQueues(txn, pending);
-    std::unordered_set<std::string> inserted;
-    InsertAll(txn, pending, all, inserted);
+  LockQueues(txn, pending);
+  std::unordered_set<std::string> inserted;
+  InsertAll(txn, pending, all, inserted);
 
-    // Jobs not inserted lost to a stored (or concurrently committed) clientToken.
-    std::vector<std::string> tokens;
-    for (const auto& job : jobs) {
-      if (!inserted.count(job.detail.job_id())) tokens.push_back(job.detail.client_token());
+  // Jobs not inserted lost to a stored (or concurrently committed) clientToken.
+  std::vector<std::string> tokens;
+  for (const auto& job : jobs) {
+    if (!inserted.count(job.detail.job_id())) tokens.push_back(job.detail.client_token());
+  }
+  std::map<std::string, StoredToken> stored;
+  if (!tokens.empty()) {
+    for (const auto& row : txn.exec_prepared("jobs_by_tokens", ArrayLiteral(tokens))) {
+      stored[row[0].c_str()] = {row[1].c_str(), row[2].c_str(), row[3].c_str()};
     }
-    std::map<std::string, StoredToken> stored;
-    if (!tokens.empty()) {
-      for (const auto& row : txn.exec_prepared("jobs_by_tokens", ArrayLiteral(tokens))) {
-        stored[row[0].c_str()] = {row[1].c_str(), row[2].c_str(), row[3].c_str()};
-      }
+  }
+  std::vector<SubmitJobResponse> responses;
+  responses.reserve(jobs.size());
+  for (const auto& job : jobs) {
+    const auto& d = job.detail;
+    if (inserted.count(d.job_id())) {
+      responses.push_back(Response(d.job_id(), d.job_name()));
+      continue;
     }
-    std::vector<SubmitJobResponse> responses;
-    responses.reserve(jobs.size());
-    for (const auto& job : jobs) {
-      const auto& d = job.detail;
-      if (inserted.count(d.job_id())) {
-        responses.push_back(Response(d.job_id(), d.job_name()));
-        continue;
-      }
-      auto it = stored.find(d.client_token());
-      if (d.client_token().empty() || it == stored.end()) {
-        throw api::ApiError(api::ErrorCode::kInternal,
-                            "job " + d.job_id() + " was neither inserted nor a duplicate");
-      }
-      if (it->second.fingerprint != job.request_fingerprint) {
-        api::ThrowAlreadyExists("clientToken \"" + d.client_token() +
-                                "\" was already used for job " + it->second.job_id +
-                                " with a different request");
-      }
-      responses.push_back(Response(it->second.job_id, it->second.job_name));
+    auto it = stored.find(d.client_token());
+    if (d.client_token().empty() || it == stored.end()) {
+      throw api::ApiError(api::ErrorCode::kInternal,
+                          "job " + d.job_id() + " was neither inserted nor a duplicate");
     }
-    return responses;
-  });
+    if (it->second.fingerprint != job.request_fingerprint) {
+      api::ThrowAlreadyExists("clientToken \"" + d.client_token() + "\" was already used for job " +
+                              it->second.job_id + " with a different request");
+    }
+    responses.push_back(Response(it->second.job_id, it->second.job_name));
+  }
+  return responses;
+}
+
+std::vector<SubmitJobResponse> Store::InsertJobs(const std::vector<NewJob>& jobs) {
+  if (jobs.empty()) return {};
+  return internal::InTransaction(
+      *pool_, "jobs", [&](pqxx::work& txn) { return internal::InsertNewJobs(txn, jobs); });
 }
 
 }  // namespace batchd::store

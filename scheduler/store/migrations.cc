@@ -153,6 +153,29 @@ CREATE UNIQUE INDEX jobs_by_array ON jobs (array_job_id, array_index)
   WHERE array_job_id IS NOT NULL;
 )sql";
 
+// Schedules and the record of their runs. A run's identity is (schedule, scheduled time):
+// the primary key makes firing twice impossible, and a firing writes its job, its run and the
+// schedule's next time in one transaction.
+constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE schedules (
+  name        text PRIMARY KEY,
+  detail      bytea NOT NULL,  -- batch.v1.ScheduleDetail as given (no runs, no next time)
+  next_run_at bigint,          -- epoch ms of the next time not yet decided; NULL: never again
+  version     bigint NOT NULL DEFAULT 1,
+  created_at  bigint NOT NULL,
+  updated_at  bigint NOT NULL
+);
+CREATE TABLE schedule_runs (
+  schedule     text NOT NULL REFERENCES schedules (name) ON DELETE CASCADE,
+  scheduled_at bigint NOT NULL,
+  outcome      text NOT NULL CHECK (outcome IN ('FIRED', 'SKIPPED', 'MISSED')),
+  reason       text NOT NULL DEFAULT '',
+  job_id       text,
+  recorded_at  bigint NOT NULL,
+  PRIMARY KEY (schedule, scheduled_at)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -161,6 +184,7 @@ const std::vector<Migration>& AllMigrations() {
       {2, "job logs, nodes", kMigration2},
       {3, "events", kMigration3},
       {4, "array children written when they first change state", kMigration4},
+      {5, "schedules and their runs", kMigration5},
   };
   return migrations;
 }

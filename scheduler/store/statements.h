@@ -13,5 +13,6 @@ void PrepareLogStatements(pqxx::connection& conn);
 void PrepareNodeStatements(pqxx::connection& conn);
 void PrepareEventStatements(pqxx::connection& conn);
 void PrepareArrayStatements(pqxx::connection& conn);
+void PrepareScheduleStatements(pqxx::connection& conn);
 
 }  // namespace batchd::store::internal

@@ -18,6 +18,7 @@ void internal::PrepareStatements(pqxx::connection& conn) {
   PrepareNodeStatements(conn);
   PrepareEventStatements(conn);
   PrepareArrayStatements(conn);
+  PrepareScheduleStatements(conn);
 }
 
 Store::Store(const std::string& database_url, int connections)

@@ -176,6 +176,32 @@ class Store {
   void UpsertNodes(const std::vector<batch::v1::NodeDetail>& nodes);
   std::vector<batch::v1::NodeDetail> LoadNodes();
 
+  // ---- schedules (next_run_at is the store's column; recent_runs come from schedule_runs)
+  void CreateSchedule(const batch::v1::ScheduleDetail& schedule);  // ALREADY_EXISTS
+  // Reads, applies `mutate` (which may throw), writes back (next_run_at included). NOT_FOUND.
+  batch::v1::ScheduleDetail UpdateSchedule(
+      const std::string& name, const std::function<void(batch::v1::ScheduleDetail&)>& mutate);
+  void DeleteSchedule(const std::string& name);  // NOT_FOUND; its runs go with it
+  // `names` empty = all, by name; each with its latest `runs` runs, newest first, and the
+  // status of each run's job.
+  Page<batch::v1::ScheduleDetail> DescribeSchedules(const std::vector<std::string>& names,
+                                                    int max_results, const std::string& next_token,
+                                                    int runs);
+  struct ScheduleFiring {
+    int64_t scheduled_at = 0;
+    std::string outcome;  // FIRED | SKIPPED | MISSED
+    std::string reason;
+    std::optional<NewJob> job;  // for FIRED
+  };
+  // One transaction: when the schedule's stored next time is still `expected_next`, writes
+  // each run (with its job), sets the next time to `next` and keeps the latest
+  // `runs_to_keep` runs (and those whose job has not ended). False, with nothing written,
+  // when the schedule is gone or its next time moved (changed, or fired by someone else). A
+  // run recorded twice violates the runs' primary key and fails the whole transaction.
+  bool FireSchedule(const std::string& name, std::optional<int64_t> expected_next,
+                    const std::vector<ScheduleFiring>& runs, std::optional<int64_t> next,
+                    int runs_to_keep);
+
   // ---- events (scaling decisions and provider failures, per compute environment)
   void AddEvents(const std::vector<batch::v1::EventDetail>& events);  // seq is assigned
   // Newest first.

@@ -1,0 +1,42 @@
+#pragma once
+// What a schedule does when its time comes: fire, skip because its previous run is still
+// going (Forbid), or record times that passed while batchd was down or the schedule was
+// suspended as missed, per its catch-up policy and starting deadline. Pure: the caller gives
+// the times and whether the previous run has ended.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batch/v1/types.pb.h"
+#include "core/cron.h"
+
+namespace batchd::core {
+
+struct ScheduleRunPlan {
+  enum class Outcome { kFire, kSkip, kMiss };
+  int64_t scheduled_at = 0;
+  Outcome outcome = Outcome::kFire;
+  std::string reason;
+  bool replace_previous = false;  // Replace: terminate the run still going first
+};
+
+struct FiringPlan {
+  std::vector<ScheduleRunPlan> runs;  // oldest first
+  std::optional<int64_t> next_run_at;
+};
+
+// A time that comes due is fired on time if it is at most this late; older ones are catch-up.
+inline constexpr int64_t kOnTimeMs = 10'000;
+// At most this many missed times are recorded one by one (All fires at most this many).
+inline constexpr int kMaxCatchUp = 100;
+
+// `next_run_at` is the stored next time (due when <= now). `previous_running`: the job of the
+// schedule's latest fired run has not ended (its id, for the reason).
+FiringPlan PlanFirings(const batch::v1::ScheduleDetail& schedule, const CronSchedule& cron,
+                       const date::time_zone* zone, int64_t next_run_at, int64_t now_ms,
+                       const std::string& previous_running_job);
+
+std::string_view OutcomeName(ScheduleRunPlan::Outcome outcome);
+
+}  // namespace batchd::core

@@ -1,0 +1,185 @@
+// Schedules: the resource's handlers. Firing is the ScheduleRunner's.
+#include "api/api_error.h"
+#include "api/names.h"
+#include "core/cron.h"
+#include "service/control_plane.h"
+#include "service/schedule_runner.h"
+
+namespace batchd::service {
+
+using namespace batch::v1;
+
+namespace {
+
+constexpr int kDefaultRunsToKeep = 20;
+constexpr int kMaxRunsToKeep = 1000;
+constexpr int kDescribedRuns = 10;
+
+// The schedule's job, as a submission (for validating the template and for each run).
+SubmitJobRequest Template(const ScheduleRequest& req) {
+  SubmitJobRequest r;
+  r.set_job_name(req.job_name().empty() ? req.schedule_name() : req.job_name());
+  r.set_job_queue(req.job_queue());
+  r.set_job_definition(req.job_definition());
+  *r.mutable_container_overrides() = req.container_overrides();
+  *r.mutable_parameters() = req.parameters();
+  *r.mutable_tags() = req.tags();
+  return r;
+}
+
+const date::time_zone* CheckTiming(const ScheduleRequest& req, core::CronSchedule* cron) {
+  if (req.schedule_expression().empty()) api::ThrowInvalid("scheduleExpression", "is required");
+  try {
+    *cron = core::CronSchedule::Parse(req.schedule_expression());
+  } catch (const core::CronSyntaxError& e) {
+    api::ThrowInvalid("scheduleExpression", e.what());
+  }
+  try {
+    return core::FindTimeZone(req.time_zone());
+  } catch (const std::invalid_argument& e) {
+    api::ThrowInvalid("timeZone", e.what());
+  }
+}
+
+std::optional<int64_t> FirstRun(const core::CronSchedule& cron, const date::time_zone* zone,
+                                int64_t now, int64_t anchor) {
+  auto next = cron.NextAfter(now, zone, anchor);
+  if (!next) api::ThrowInvalid("scheduleExpression", "never fires (no date matches it)");
+  return next;
+}
+
+void ApplyRequest(const ScheduleRequest& req, ScheduleDetail* s) {
+  s->set_schedule_name(req.schedule_name());
+  s->set_schedule_arn(api::MakeArn(api::kScheduleKind, req.schedule_name()));
+  s->set_schedule_expression(req.schedule_expression());
+  s->set_time_zone(req.time_zone().empty() ? "UTC" : req.time_zone());
+  s->set_job_queue(req.job_queue());
+  s->set_job_definition(req.job_definition());
+  s->set_job_name(req.job_name().empty() ? req.schedule_name() : req.job_name());
+  *s->mutable_container_overrides() = req.container_overrides();
+  *s->mutable_parameters() = req.parameters();
+  *s->mutable_tags() = req.tags();
+  s->set_concurrency_policy(req.concurrency_policy() ==
+                                    ConcurrencyPolicy::CONCURRENCY_POLICY_UNSPECIFIED
+                                ? ConcurrencyPolicy::Allow
+                                : req.concurrency_policy());
+  s->set_catch_up(req.catch_up() == CatchUpPolicy::CATCH_UP_POLICY_UNSPECIFIED ? CatchUpPolicy::Skip
+                                                                               : req.catch_up());
+  s->set_starting_deadline_seconds(req.starting_deadline_seconds());
+  s->set_suspended(req.suspended());
+  s->set_runs_to_keep(req.runs_to_keep() == 0 ? kDefaultRunsToKeep : req.runs_to_keep());
+}
+
+std::string NameOf(const std::string& ref) {
+  return api::NameFromRef("schedule", ref, api::kScheduleKind);
+}
+
+}  // namespace
+
+// Everything a schedule says is checked before it is stored, the job template too: a run
+// should only fail for what changes later (a queue disabled, a definition deregistered).
+void ControlPlane::CheckSchedule(const ScheduleRequest& req) {
+  api::CheckResourceName("scheduleName", req.schedule_name());
+  if (req.starting_deadline_seconds() < 0) {
+    api::ThrowInvalid("startingDeadlineSeconds", "must be 0 (none) or more");
+  }
+  if (req.runs_to_keep() < 0 || req.runs_to_keep() > kMaxRunsToKeep) {
+    api::ThrowInvalid("runsToKeep", "must be between 1 and " + std::to_string(kMaxRunsToKeep));
+  }
+  const SubmitJobRequest job = Template(req);
+  api::ValidateSubmitJob(job, limits_);
+  const std::string queue = api::NameFromRef("jobQueue", job.job_queue(), api::kJobQueueKind);
+  if (!store_.GetJobQueue(queue)) api::ThrowNotFound("job queue \"" + queue + "\" not found");
+  SubmitJobsRequest one;
+  *one.add_jobs() = job;
+  PrepareJobs(one);  // the definition exists and is ACTIVE
+}
+
+ScheduleResponse ControlPlane::CreateSchedule(const ScheduleRequest& req) {
+  core::CronSchedule cron;
+  const auto* zone = CheckTiming(req, &cron);
+  CheckSchedule(req);
+  ScheduleDetail s;
+  ApplyRequest(req, &s);
+  const int64_t now = clock_.NowMillis();
+  s.set_created_at(now);
+  s.set_next_run_at(*FirstRun(cron, zone, now, now));
+  store_.CreateSchedule(s);
+  if (runner_ != nullptr) runner_->Changed();
+  ScheduleResponse resp;
+  *resp.mutable_schedule() = std::move(s);
+  return resp;
+}
+
+ScheduleResponse ControlPlane::UpdateSchedule(const ScheduleRequest& req) {
+  core::CronSchedule cron;
+  const auto* zone = CheckTiming(req, &cron);
+  CheckSchedule(req);
+  const int64_t now = clock_.NowMillis();
+  auto s = store_.UpdateSchedule(req.schedule_name(), [&](ScheduleDetail& s) {
+    const bool timing = s.schedule_expression() != req.schedule_expression() ||
+                        s.time_zone() != (req.time_zone().empty() ? "UTC" : req.time_zone());
+    ApplyRequest(req, &s);
+    // A new expression starts afresh; the same one keeps its place (and what it missed).
+    if (timing) s.set_next_run_at(*FirstRun(cron, zone, now, s.created_at()));
+  });
+  if (runner_ != nullptr) runner_->Changed();
+  ScheduleResponse resp;
+  *resp.mutable_schedule() = std::move(s);
+  return resp;
+}
+
+DeleteScheduleResponse ControlPlane::DeleteSchedule(const ScheduleRef& req) {
+  store_.DeleteSchedule(NameOf(req.schedule()));
+  if (runner_ != nullptr) runner_->Changed();
+  return {};
+}
+
+DescribeSchedulesResponse ControlPlane::DescribeSchedules(const DescribeSchedulesRequest& req) {
+  std::vector<std::string> names;
+  for (int i = 0; i < req.schedules_size(); ++i) {
+    names.push_back(api::NameFromRef("schedules[" + std::to_string(i) + "]", req.schedules(i),
+                                     api::kScheduleKind));
+  }
+  api::ValidatePageSize("maxResults", req.max_results(), limits_.max_page_size);
+  if (req.runs() < 0 || req.runs() > kMaxRunsToKeep) {
+    api::ThrowInvalid("runs", "must be between 0 and " + std::to_string(kMaxRunsToKeep));
+  }
+  auto page = store_.DescribeSchedules(names, req.max_results(), req.next_token(),
+                                       req.runs() == 0 ? kDescribedRuns : req.runs());
+  DescribeSchedulesResponse resp;
+  for (auto& s : page.items) *resp.add_schedules() = std::move(s);
+  resp.set_next_token(page.next_token);
+  return resp;
+}
+
+ScheduleResponse ControlPlane::SetSuspended(const ScheduleRef& req, bool suspended) {
+  // On resuming, the times that passed meanwhile are caught up (or recorded missed) per
+  // catchUp.
+  auto s = store_.UpdateSchedule(NameOf(req.schedule()),
+                                 [&](ScheduleDetail& s) { s.set_suspended(suspended); });
+  if (runner_ != nullptr) runner_->Changed();
+  ScheduleResponse resp;
+  *resp.mutable_schedule() = std::move(s);
+  return resp;
+}
+
+ScheduleResponse ControlPlane::SuspendSchedule(const ScheduleRef& req) {
+  return SetSuspended(req, true);
+}
+
+ScheduleResponse ControlPlane::ResumeSchedule(const ScheduleRef& req) {
+  return SetSuspended(req, false);
+}
+
+TriggerScheduleResponse ControlPlane::TriggerSchedule(const ScheduleRef& req) {
+  const std::string name = NameOf(req.schedule());
+  auto page = store_.DescribeSchedules({name}, 1, "", 0);
+  if (page.items.empty()) api::ThrowNotFound("schedule \"" + name + "\" not found");
+  if (runner_ == nullptr) api::ThrowFailedPrecondition("the scheduler is not running");
+  TriggerScheduleResponse resp;
+  resp.set_job_id(runner_->Trigger(page.items.front()));
+  return resp;
+}
+
+}  // namespace batchd::service

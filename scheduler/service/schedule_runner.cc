@@ -1,0 +1,190 @@
+#include "service/schedule_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "api/api_error.h"
+#include "api/job_states.h"
+#include "core/cron.h"
+#include "core/schedule_plan.h"
+#include "service/control_plane.h"
+
+namespace batchd::service {
+namespace {
+
+using batch::v1::ScheduleDetail;
+
+// Schedules are read again at least this often, so a change made by another batchd on the
+// same database is seen.
+constexpr int64_t kRescanMs = 30'000;
+// After a store failure, the next try.
+constexpr int64_t kRetryMs = 1'000;
+
+batch::v1::SubmitJobRequest JobRequest(const ScheduleDetail& s, int64_t scheduled_at) {
+  batch::v1::SubmitJobRequest r;
+  r.set_job_name(s.job_name().empty() ? s.schedule_name() : s.job_name());
+  r.set_job_queue(s.job_queue());
+  r.set_job_definition(s.job_definition());
+  *r.mutable_container_overrides() = s.container_overrides();
+  *r.mutable_parameters() = s.parameters();
+  *r.mutable_tags() = s.tags();
+  (*r.mutable_tags())["batchd:schedule"] = s.schedule_name();
+  (*r.mutable_tags())["batchd:scheduledAt"] = std::to_string(scheduled_at);
+  // The same run can only ever be one job, even outside the schedule's own guard.
+  r.set_client_token("sched-" + std::to_string(std::hash<std::string>{}(s.schedule_name())) + "-" +
+                     std::to_string(scheduled_at));
+  return r;
+}
+
+}  // namespace
+
+ScheduleRunner::ScheduleRunner(store::Store& store, const core::Clock& clock, ControlPlane& plane)
+    : store_(store), clock_(clock), plane_(plane) {}
+
+ScheduleRunner::~ScheduleRunner() { Stop(); }
+
+void ScheduleRunner::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ScheduleRunner::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ScheduleRunner::Changed() {
+  {
+    std::lock_guard lock(mu_);
+    changed_ = true;
+  }
+  cv_.notify_all();
+}
+
+void ScheduleRunner::Loop() {
+  for (;;) {
+    int64_t next = 0;
+    try {
+      next = RunDue();
+    } catch (const std::exception& e) {
+      spdlog::error("schedules: {} (retrying in 1 s)", e.what());
+      next = clock_.NowMillis() + kRetryMs;
+    }
+    std::unique_lock lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    int64_t wake = now + kRescanMs;
+    if (next > 0) wake = std::min(wake, next);
+    cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, wake - now)),
+                 [&] { return stopping_ || changed_; });
+    if (stopping_) return;
+    changed_ = false;
+  }
+}
+
+int64_t ScheduleRunner::RunDue() {
+  int64_t earliest = 0;
+  std::string token;
+  do {
+    auto page = store_.DescribeSchedules({}, 100, token, 0);
+    for (const ScheduleDetail& s : page.items) {
+      if (s.suspended() || s.next_run_at() == 0) continue;
+      const int64_t now = clock_.NowMillis();
+      int64_t next = s.next_run_at();
+      if (next <= now) {
+        Fire(s, now);
+        next = 0;  // read again next round
+        earliest = now;
+      }
+      if (next > 0 && (earliest == 0 || next < earliest)) earliest = next;
+    }
+    token = page.next_token;
+  } while (!token.empty());
+  return earliest;
+}
+
+std::string ScheduleRunner::RunningJob(const ScheduleDetail& s) {
+  const auto& run = s.last_fired();
+  if (run.job_id().empty() || api::IsTerminal(run.status())) return "";
+  return run.job_id();
+}
+
+void ScheduleRunner::Fire(const ScheduleDetail& s, int64_t now) {
+  const auto cron = core::CronSchedule::Parse(s.schedule_expression());
+  const auto* zone = core::FindTimeZone(s.time_zone());
+  const std::string running = RunningJob(s);
+  const core::FiringPlan plan = core::PlanFirings(s, cron, zone, s.next_run_at(), now, running);
+  std::vector<store::NewJob> fired;
+  std::vector<store::Store::ScheduleFiring> runs;
+  for (const auto& run : plan.runs) {
+    store::Store::ScheduleFiring firing;
+    firing.scheduled_at = run.scheduled_at;
+    firing.outcome = std::string(core::OutcomeName(run.outcome));
+    firing.reason = run.reason;
+    if (run.outcome == core::ScheduleRunPlan::Outcome::kFire) {
+      try {
+        batch::v1::SubmitJobsRequest req;
+        *req.add_jobs() = JobRequest(s, run.scheduled_at);
+        firing.job = plane_.PrepareJobs(req).front();
+        fired.push_back(*firing.job);
+        if (run.replace_previous && !running.empty()) {
+          batch::v1::TerminateJobRequest stop;
+          stop.set_job_id(running);
+          stop.set_reason("replaced by the run of schedule " + s.schedule_name() + " due at " +
+                          std::to_string(run.scheduled_at));
+          plane_.TerminateJob(stop);
+        }
+      } catch (const api::ApiError& e) {
+        // The queue or definition went away: the run is recorded, not retried forever.
+        firing.job.reset();
+        firing.outcome = "SKIPPED";
+        firing.reason = std::string("could not submit: ") + e.what();
+      }
+    }
+    runs.push_back(std::move(firing));
+  }
+  const int keep = s.runs_to_keep() > 0 ? s.runs_to_keep() : 20;
+  if (!store_.FireSchedule(s.schedule_name(), s.next_run_at(), runs, plan.next_run_at, keep)) {
+    return;  // changed or fired meanwhile: read again
+  }
+  std::vector<store::NewJob> jobs;
+  std::vector<batch::v1::SubmitJobResponse> written;
+  for (const auto& run : runs) {
+    if (!run.job) continue;
+    jobs.push_back(*run.job);
+    auto& w = written.emplace_back();
+    w.set_job_id(run.job->detail.job_id());
+  }
+  plane_.JobsWritten(jobs, written);
+  for (const auto& run : runs) {
+    spdlog::info("schedule {}: {} at {}{}{}", s.schedule_name(), run.outcome, run.scheduled_at,
+                 run.reason.empty() ? "" : ": ", run.reason);
+  }
+}
+
+std::string ScheduleRunner::Trigger(const ScheduleDetail& s) {
+  const int64_t now = clock_.NowMillis();
+  batch::v1::SubmitJobsRequest req;
+  *req.add_jobs() = JobRequest(s, now);
+  store::Store::ScheduleFiring firing;
+  firing.scheduled_at = now;
+  firing.outcome = "FIRED";
+  firing.reason = "triggered by hand";
+  firing.job = plane_.PrepareJobs(req).front();
+  const std::optional<int64_t> next =
+      s.next_run_at() == 0 ? std::nullopt : std::optional<int64_t>(s.next_run_at());
+  const int keep = s.runs_to_keep() > 0 ? s.runs_to_keep() : 20;
+  if (!store_.FireSchedule(s.schedule_name(), next, {firing}, next, keep)) {
+    throw api::ApiError(api::ErrorCode::kAborted,
+                        "schedule \"" + s.schedule_name() + "\" changed meanwhile; try again");
+  }
+  batch::v1::SubmitJobResponse w;
+  w.set_job_id(firing.job->detail.job_id());
+  plane_.JobsWritten({*firing.job}, {w});
+  return firing.job->detail.job_id();
+}
+
+}  // namespace batchd::service
