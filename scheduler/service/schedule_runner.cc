@@ -147,9 +147,22 @@ void ScheduleRunner::Fire(const ScheduleDetail& s, int64_t now) {
     runs.push_back(std::move(firing));
   }
   const int keep = s.runs_to_keep() > 0 ? s.runs_to_keep() : 20;
-  if (!store_.FireSchedule(s.schedule_name(), s.next_run_at(), runs, plan.next_run_at, keep)) {
-    return;  // changed or fired meanwhile: read again
+  bool stored = false;
+  try {
+    stored = store_.FireSchedule(s.schedule_name(), s.next_run_at(), runs, plan.next_run_at, keep);
+  } catch (const api::ApiError& e) {
+    // The database failing is retried; a refused job (its queue disabled or deleted since) is
+    // recorded and the schedule moves on, rather than retrying the same time forever.
+    if (e.code() == api::ErrorCode::kUnavailable || e.code() == api::ErrorCode::kInternal) throw;
+    for (auto& run : runs) {
+      if (!run.job) continue;
+      run.job.reset();
+      run.outcome = "SKIPPED";
+      run.reason = std::string("could not submit: ") + e.what();
+    }
+    stored = store_.FireSchedule(s.schedule_name(), s.next_run_at(), runs, plan.next_run_at, keep);
   }
+  if (!stored) return;  // changed or fired meanwhile: read again
   std::vector<store::NewJob> jobs;
   std::vector<batch::v1::SubmitJobResponse> written;
   for (const auto& run : runs) {

@@ -235,6 +235,25 @@ TEST_F(Schedules, TriggerSuspendAndResume) {
   EXPECT_NE(missed.front().status_reason().find("suspended"), std::string::npos);
 }
 
+TEST_F(Schedules, ARunItsQueueRefusesIsRecordedAndTheScheduleMovesOn) {
+  CreateQueue("later-off", "ce");
+  auto req = Every("refused", "ok");
+  req.set_job_queue("later-off");
+  Create(req);
+  WaitForRuns("refused", "FIRED", 1);
+  UpdateJobQueueRequest off;
+  off.set_job_queue("later-off");
+  off.set_state(JQState::DISABLED);
+  {
+    grpc::ClientContext ctx;
+    UpdateJobQueueResponse resp;
+    ASSERT_TRUE(stub_->UpdateJobQueue(&ctx, off, &resp).ok());
+  }
+  auto skipped = WaitForRuns("refused", "SKIPPED", 2);
+  EXPECT_EQ(skipped.front().status_reason(),
+            "could not submit: job queue \"later-off\" is DISABLED: it accepts no new jobs");
+}
+
 TEST_F(Schedules, BadSchedulesAreRefusedNamingTheField) {
   auto check = [&](ScheduleRequest req, grpc::StatusCode code, const std::string& message) {
     grpc::Status s = TryCreate(req);
