@@ -95,9 +95,15 @@ int64_t ScheduleRunner::RunDue() {
       const int64_t now = clock_.NowMillis();
       int64_t next = s.next_run_at();
       if (next <= now) {
-        Fire(s, now);
-        next = 0;  // read again next round
-        earliest = now;
+        try {
+          Fire(s, now);
+          next = 0;  // read again next round
+          earliest = now;
+        } catch (const std::exception& e) {
+          // One schedule failing must not hold back the others.
+          spdlog::error("schedule {}: {} (retrying in 1 s)", s.schedule_name(), e.what());
+          next = now + kRetryMs;
+        }
       }
       if (next > 0 && (earliest == 0 || next < earliest)) earliest = next;
     }
@@ -117,7 +123,6 @@ void ScheduleRunner::Fire(const ScheduleDetail& s, int64_t now) {
   const auto* zone = core::FindTimeZone(s.time_zone());
   const std::string running = RunningJob(s);
   const core::FiringPlan plan = core::PlanFirings(s, cron, zone, s.next_run_at(), now, running);
-  std::vector<store::NewJob> fired;
   std::vector<store::Store::ScheduleFiring> runs;
   for (const auto& run : plan.runs) {
     store::Store::ScheduleFiring firing;
@@ -129,7 +134,6 @@ void ScheduleRunner::Fire(const ScheduleDetail& s, int64_t now) {
         batch::v1::SubmitJobsRequest req;
         *req.add_jobs() = JobRequest(s, run.scheduled_at);
         firing.job = plane_.PrepareJobs(req).front();
-        fired.push_back(*firing.job);
         if (run.replace_previous && !running.empty()) {
           batch::v1::TerminateJobRequest stop;
           stop.set_job_id(running);
