@@ -15,18 +15,6 @@ constexpr int kDefaultRunsToKeep = 20;
 constexpr int kMaxRunsToKeep = 1000;
 constexpr int kDescribedRuns = 10;
 
-// The schedule's job, as a submission (for validating the template and for each run).
-SubmitJobRequest Template(const ScheduleRequest& req) {
-  SubmitJobRequest r;
-  r.set_job_name(req.job_name().empty() ? req.schedule_name() : req.job_name());
-  r.set_job_queue(req.job_queue());
-  r.set_job_definition(req.job_definition());
-  *r.mutable_container_overrides() = req.container_overrides();
-  *r.mutable_parameters() = req.parameters();
-  *r.mutable_tags() = req.tags();
-  return r;
-}
-
 const date::time_zone* CheckTiming(const ScheduleRequest& req, core::CronSchedule* cron) {
   if (req.schedule_expression().empty()) api::ThrowInvalid("scheduleExpression", "is required");
   try {
@@ -86,7 +74,10 @@ void ControlPlane::CheckSchedule(const ScheduleRequest& req) {
   if (req.runs_to_keep() < 0 || req.runs_to_keep() > kMaxRunsToKeep) {
     api::ThrowInvalid("runsToKeep", "must be between 1 and " + std::to_string(kMaxRunsToKeep));
   }
-  const SubmitJobRequest job = Template(req);
+  // The job exactly as a run submits it, batchd's tags included.
+  ScheduleDetail detail;
+  ApplyRequest(req, &detail);
+  const SubmitJobRequest job = ScheduleRunner::JobRequest(detail, 0);
   api::ValidateSubmitJob(job, limits_);
   const std::string queue = api::NameFromRef("jobQueue", job.job_queue(), api::kJobQueueKind);
   if (!store_.GetJobQueue(queue)) api::ThrowNotFound("job queue \"" + queue + "\" not found");

@@ -21,7 +21,10 @@ constexpr int64_t kRescanMs = 30'000;
 // After a store failure, the next try.
 constexpr int64_t kRetryMs = 1'000;
 
-batch::v1::SubmitJobRequest JobRequest(const ScheduleDetail& s, int64_t scheduled_at) {
+}  // namespace
+
+batch::v1::SubmitJobRequest ScheduleRunner::JobRequest(const ScheduleDetail& s,
+                                                       int64_t scheduled_at) {
   batch::v1::SubmitJobRequest r;
   r.set_job_name(s.job_name().empty() ? s.schedule_name() : s.job_name());
   r.set_job_queue(s.job_queue());
@@ -36,8 +39,6 @@ batch::v1::SubmitJobRequest JobRequest(const ScheduleDetail& s, int64_t schedule
                      std::to_string(scheduled_at));
   return r;
 }
-
-}  // namespace
 
 ScheduleRunner::ScheduleRunner(store::Store& store, const core::Clock& clock, ControlPlane& plane)
     : store_(store), clock_(clock), plane_(plane) {}

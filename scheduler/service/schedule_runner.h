@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "batch/v1/batch_service.pb.h"
 #include "batch/v1/types.pb.h"
 #include "core/clock.h"
 #include "store/store.h"
@@ -28,6 +29,10 @@ class ScheduleRunner {
   void Stop();
   // A schedule was created, changed or deleted: look again.
   void Changed();
+  // The job a run of `schedule` due at `scheduled_at` submits (also what a schedule's
+  // template is validated as).
+  static batch::v1::SubmitJobRequest JobRequest(const batch::v1::ScheduleDetail& schedule,
+                                                int64_t scheduled_at);
   // Fires `schedule` now, outside its expression; returns the job's id.
   std::string Trigger(const batch::v1::ScheduleDetail& schedule);
 
