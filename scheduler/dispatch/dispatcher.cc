@@ -87,8 +87,10 @@ void Dispatcher::Loop() {
     }
   }
   // Whoever still waits for an answer gets one: the promises break with the queued work.
+  // Dropped outside the lock: a dropped hello answers as it goes (see HelloAnswer).
+  std::vector<std::function<void()>> dropped;
   std::lock_guard lock(mu_);
-  inbox_.clear();
+  dropped.swap(inbox_);
 }
 
 void Dispatcher::Turn() {

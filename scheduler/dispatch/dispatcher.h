@@ -54,8 +54,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
                                                    const std::string& reason) override;
 
   // service::AgentHub
-  std::string AgentConnected(std::shared_ptr<service::AgentLink> link,
-                             const batch::v1::Hello& hello) override;
+  void AgentConnected(std::shared_ptr<service::AgentLink> link, const batch::v1::Hello& hello,
+                      std::function<void(const std::string& refusal)> done) override;
   void AgentMessageReceived(const service::AgentLink* link,
                             batch::v1::AgentMessage message) override;
   void AgentDisconnected(const service::AgentLink* link) override;

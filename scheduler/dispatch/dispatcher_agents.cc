@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <set>
+#include <utility>
 
 #include "api/job_states.h"
 #include "dispatch/dispatcher.h"
@@ -14,9 +15,40 @@ using batch::v1::AttemptStatus;
 using batch::v1::NodeState;
 using batch::v1::SchedulerMessage;
 
-std::string Dispatcher::AgentConnected(std::shared_ptr<service::AgentLink> link,
-                                       const batch::v1::Hello& hello) {
-  return Ask<std::string>([this, link, hello] { return OnHello(link, hello); });
+namespace {
+
+// Answers a hello exactly once: from the loop, or, when the loop stopped and dropped the work,
+// with a refusal as the work goes away, so that the stream still ends.
+class HelloAnswer {
+ public:
+  explicit HelloAnswer(std::function<void(const std::string&)> done) : done_(std::move(done)) {}
+  HelloAnswer(const HelloAnswer&) = delete;
+  HelloAnswer& operator=(const HelloAnswer&) = delete;
+  ~HelloAnswer() {
+    if (done_) done_("batchd is shutting down");
+  }
+  void operator()(const std::string& refusal) { std::exchange(done_, nullptr)(refusal); }
+
+ private:
+  std::function<void(const std::string&)> done_;
+};
+
+}  // namespace
+
+void Dispatcher::AgentConnected(std::shared_ptr<service::AgentLink> link,
+                                const batch::v1::Hello& hello,
+                                std::function<void(const std::string& refusal)> done) {
+  auto answer = std::make_shared<HelloAnswer>(std::move(done));
+  Post([this, link, hello, answer] {
+    std::string refusal;
+    try {
+      refusal = OnHello(link, hello);
+    } catch (const std::exception& e) {
+      spdlog::error("cannot take node {} in: {}", hello.node_id(), e.what());
+      refusal = "batchd cannot take the node in now (see its log)";
+    }
+    (*answer)(refusal);
+  });
 }
 
 void Dispatcher::AgentMessageReceived(const service::AgentLink* link, AgentMessage message) {

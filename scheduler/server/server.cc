@@ -51,6 +51,11 @@ std::unique_ptr<grpc::Server> StartGrpc(const std::string& listen,
   // Without this, gRPC sets SO_REUSEPORT and a second batchd on our port would "succeed".
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+  // The sync server ends a handler thread whenever more than MAX_POLLERS threads wait for
+  // calls, and starts one when none does: with many concurrent clients (2 by default) that
+  // is a thread created and destroyed for most calls. Idle threads cost only their stacks.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) {

@@ -1,6 +1,7 @@
 #pragma once
 // What the AgentService adapter hands to the scheduler's event loop: agent streams opening,
 // their messages and their end. The loop implements it; the adapter only moves messages.
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -12,21 +13,26 @@ namespace batchd::service {
 class AgentLink {
  public:
   virtual ~AgentLink() = default;
-  // Queues a message for the stream; never blocks. Thread-safe.
+  // Queues a message for the stream; never blocks; messages go out in order. Thread-safe, and
+  // does nothing once the stream ended.
   virtual void Send(batch::v1::SchedulerMessage message) = 0;
-  // Ends the stream (a newer stream of the same node replaced it, or its lease ran out).
+  // Ends the stream (a newer stream of the same node replaced it, or its lease ran out);
+  // what is still queued is dropped. Safe at any time, like Send.
   virtual void Close() = 0;
 };
 
 class AgentHub {
  public:
   virtual ~AgentHub() = default;
-  // After the join token was accepted. Blocks until the loop took the node in (it then sent
-  // Welcome on `link`); returns an error message when it refuses (unknown compute
-  // environment, ...), "" when accepted.
-  virtual std::string AgentConnected(std::shared_ptr<AgentLink> link,
-                                     const batch::v1::Hello& hello) = 0;
+  // After the join token was accepted. Returns at once (gRPC's callback threads must not
+  // wait on the loop); `done` runs exactly once, when the loop took the node in (having sent
+  // Welcome on `link`) with "", or with why it refuses (unknown compute environment, batchd
+  // stopping, ...). It may run on any thread, even before AgentConnected returns.
+  virtual void AgentConnected(std::shared_ptr<AgentLink> link, const batch::v1::Hello& hello,
+                              std::function<void(const std::string& refusal)> done) = 0;
+  // For a stream that was taken in, in the order received.
   virtual void AgentMessageReceived(const AgentLink* link, batch::v1::AgentMessage message) = 0;
+  // Once per stream that was taken in, after its last message.
   virtual void AgentDisconnected(const AgentLink* link) = 0;
 };
 

@@ -1,16 +1,15 @@
 #include "service/agent_service.h"
 
-#include <condition_variable>
 #include <deque>
-#include <memory>
-#include <mutex>
-#include <thread>
+#include <optional>
+#include <utility>
 
 namespace batchd::service {
-namespace {
 
 using batch::v1::AgentMessage;
 using batch::v1::SchedulerMessage;
+
+namespace {
 
 // Compares without an early exit, so response time says nothing about how much of a guess
 // was right.
@@ -25,58 +24,234 @@ bool SameSecret(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-class StreamLink final : public AgentLink {
- public:
-  explicit StreamLink(grpc::ServerContext* context) : context_(context) {}
-
-  void Send(SchedulerMessage message) override {
-    std::lock_guard lock(mu_);
-    if (closed_) return;
-    outbox_.push_back(std::move(message));
-    cv_.notify_one();
-  }
-
-  void Close() override {
-    std::lock_guard lock(mu_);
-    if (finished_) return;
-    closed_ = true;
-    cv_.notify_one();
-    // Unblocks the handler's Read, which then ends the stream. Under the lock: the handler
-    // cannot return (and the context go away) until Finish gets it.
-    context_->TryCancel();
-  }
-
-  // The handler is about to return: ends the writer; the context is no longer ours to use.
-  void Finish() {
-    std::lock_guard lock(mu_);
-    finished_ = true;
-    closed_ = true;
-    cv_.notify_one();
-  }
-
-  // The writer thread: false once closed and drained.
-  bool Next(SchedulerMessage* out) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return closed_ || !outbox_.empty(); });
-    if (outbox_.empty()) return false;
-    *out = std::move(outbox_.front());
-    outbox_.pop_front();
-    return true;
-  }
-
- private:
-  grpc::ServerContext* context_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<SchedulerMessage> outbox_;
-  bool closed_ = false;
-  bool finished_ = false;
-};
+grpc::Status ShuttingDown() { return {grpc::StatusCode::UNAVAILABLE, "batchd is shutting down"}; }
 
 }  // namespace
 
+// One agent stream: the AgentLink the loop holds, and the state its reactor works on. The loop
+// may hold it long after the stream ended, so it outlives the reactor: `reactor_` is null from
+// OnDone on, and every use of the stream checks it under `mu_`. gRPC runs reactions on its own
+// few threads and never inside a Start* or Finish call, so they may be made under `mu_`; the
+// hub is called without it (the loop calls back into Send).
+class AgentStream final : public AgentLink, public std::enable_shared_from_this<AgentStream> {
+ public:
+  AgentStream(AgentServiceImpl& service, grpc::CallbackServerContext* context)
+      : service_(service), hub_(service.hub_), context_(context) {}
+
+  // Creates the reactor, which gRPC owns from here on (it deletes itself in OnDone).
+  grpc::ServerBidiReactor<AgentMessage, SchedulerMessage>* Start();
+
+  void Send(SchedulerMessage message) override;
+  void Close() override;
+  void Shutdown();
+
+ private:
+  class Reactor;
+  // Reads are in flight in kHello and kJoined; in kJoining the hub decides, and only the
+  // Welcome it sends may go out.
+  enum class Phase { kHello, kJoining, kJoined };
+
+  void OnReadDone(bool ok);
+  void OnWriteDone(bool ok);
+  void OnCancel();
+  void OnDone();
+  std::optional<grpc::Status> RefuseHello() const;
+  void Joined(const std::string& refusal);
+  void ReadsEnded();
+  // Finishes once no write is in flight; `drain`: after the queued messages went out too.
+  void EndLocked(grpc::Status status, bool drain);
+  void FinishIfIdleLocked();
+  void WriteNextLocked();
+
+  AgentServiceImpl& service_;
+  AgentHub& hub_;
+  grpc::CallbackServerContext* const context_;  // valid while reactor_ is
+
+  std::mutex mu_;
+  Reactor* reactor_ = nullptr;
+  Phase phase_ = Phase::kHello;
+  AgentMessage incoming_;      // where the read in flight lands
+  SchedulerMessage outgoing_;  // the write in flight (gRPC holds a pointer to it)
+  std::deque<SchedulerMessage> outbox_;
+  bool writing_ = false;
+  bool broken_ = false;  // a write failed: the call is over, nothing more goes out
+  bool ending_ = false;
+  bool finished_ = false;
+  grpc::Status status_;
+};
+
+class AgentStream::Reactor final : public grpc::ServerBidiReactor<AgentMessage, SchedulerMessage> {
+ public:
+  explicit Reactor(std::shared_ptr<AgentStream> stream) : stream_(std::move(stream)) {}
+
+  void OnReadDone(bool ok) override { stream_->OnReadDone(ok); }
+  void OnWriteDone(bool ok) override { stream_->OnWriteDone(ok); }
+  void OnCancel() override { stream_->OnCancel(); }
+  // The last reaction: nothing refers to the reactor afterwards.
+  void OnDone() override {
+    stream_->OnDone();
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<AgentStream> stream_;
+};
+
+grpc::ServerBidiReactor<AgentMessage, SchedulerMessage>* AgentStream::Start() {
+  auto* reactor = new Reactor(shared_from_this());
+  std::lock_guard lock(mu_);
+  reactor_ = reactor;
+  // Tracked before the first read, so that CloseAll reaches a stream still waiting for hello.
+  if (service_.Track(shared_from_this())) {
+    reactor->StartRead(&incoming_);
+  } else {
+    EndLocked(ShuttingDown(), false);
+  }
+  return reactor;
+}
+
+void AgentStream::Send(SchedulerMessage message) {
+  std::lock_guard lock(mu_);
+  if (reactor_ == nullptr || ending_ || broken_) return;
+  outbox_.push_back(std::move(message));
+  if (!writing_) WriteNextLocked();
+}
+
+void AgentStream::Close() {
+  std::lock_guard lock(mu_);
+  EndLocked({grpc::StatusCode::CANCELLED,
+             "batchd closed the stream (a newer stream of this node replaced it, or the "
+             "node's lease ran out)"},
+            false);
+}
+
+void AgentStream::Shutdown() {
+  std::lock_guard lock(mu_);
+  EndLocked(ShuttingDown(), false);
+}
+
+void AgentStream::OnReadDone(bool ok) {
+  std::unique_lock lock(mu_);
+  if (phase_ == Phase::kHello) {
+    if (ending_) return;  // closed meanwhile: whatever came is moot
+    if (!ok) return EndLocked(grpc::Status::OK, false);
+    if (std::optional<grpc::Status> refused = RefuseHello()) {
+      return EndLocked(std::move(*refused), false);
+    }
+    phase_ = Phase::kJoining;
+    // A copy: the hub may answer (and the next read reuse incoming_) before it returns.
+    const batch::v1::Hello hello = incoming_.hello();
+    lock.unlock();
+    hub_.AgentConnected(
+        shared_from_this(), hello,
+        [self = shared_from_this()](const std::string& refusal) { self->Joined(refusal); });
+    return;
+  }
+  if (!ok) {
+    lock.unlock();
+    return ReadsEnded();
+  }
+  AgentMessage message = std::move(incoming_);
+  lock.unlock();
+  // Handed over before the next read starts, so that messages reach the loop in order.
+  hub_.AgentMessageReceived(this, std::move(message));
+  lock.lock();
+  if (!ending_) return reactor_->StartRead(&incoming_);
+  lock.unlock();
+  ReadsEnded();
+}
+
+std::optional<grpc::Status> AgentStream::RefuseHello() const {
+  if (!incoming_.has_hello()) {
+    return grpc::Status{grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message of a stream must be hello"};
+  }
+  if (!service_.Accepts(incoming_.hello().join_token())) {
+    return grpc::Status{grpc::StatusCode::UNAUTHENTICATED, "join token rejected"};
+  }
+  if (incoming_.hello().node_id().empty()) {
+    return grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "hello.nodeId: must not be empty"};
+  }
+  return std::nullopt;
+}
+
+void AgentStream::Joined(const std::string& refusal) {
+  std::unique_lock lock(mu_);
+  const bool live = reactor_ != nullptr && !ending_;
+  if (!refusal.empty()) {
+    if (live) EndLocked({grpc::StatusCode::FAILED_PRECONDITION, refusal}, false);
+    return;
+  }
+  phase_ = Phase::kJoined;
+  if (live) return reactor_->StartRead(&incoming_);
+  lock.unlock();
+  // The stream ended while the hub took the node in: the hub hears of its end all the same.
+  hub_.AgentDisconnected(this);
+}
+
+void AgentStream::ReadsEnded() {
+  hub_.AgentDisconnected(this);
+  std::lock_guard lock(mu_);
+  EndLocked(grpc::Status::OK, true);
+}
+
+void AgentStream::OnWriteDone(bool ok) {
+  std::lock_guard lock(mu_);
+  writing_ = false;
+  if (!ok) {
+    broken_ = true;
+    outbox_.clear();
+  }
+  if (!outbox_.empty()) return WriteNextLocked();
+  FinishIfIdleLocked();
+}
+
+void AgentStream::OnCancel() {
+  std::lock_guard lock(mu_);
+  EndLocked(grpc::Status::CANCELLED, false);
+}
+
+void AgentStream::OnDone() {
+  {
+    std::lock_guard lock(mu_);
+    reactor_ = nullptr;
+    outbox_.clear();
+  }
+  service_.Forget(shared_from_this());
+}
+
+void AgentStream::EndLocked(grpc::Status status, bool drain) {
+  if (ending_ || reactor_ == nullptr) return;
+  ending_ = true;
+  status_ = std::move(status);
+  if (!drain) {
+    outbox_.clear();
+    // A write to an agent that stopped reading may never complete, and Finish must wait for it.
+    if (writing_) context_->TryCancel();
+  }
+  FinishIfIdleLocked();
+}
+
+void AgentStream::FinishIfIdleLocked() {
+  if (!ending_ || finished_ || writing_ || !outbox_.empty()) return;
+  finished_ = true;
+  reactor_->Finish(status_);
+}
+
+void AgentStream::WriteNextLocked() {
+  writing_ = true;
+  outgoing_ = std::move(outbox_.front());
+  outbox_.pop_front();
+  reactor_->StartWrite(&outgoing_);
+}
+
 AgentServiceImpl::AgentServiceImpl(AgentHub& hub, std::vector<std::string> join_tokens)
     : hub_(hub), join_tokens_(std::move(join_tokens)) {}
+
+grpc::ServerBidiReactor<AgentMessage, SchedulerMessage>* AgentServiceImpl::Connect(
+    grpc::CallbackServerContext* context) {
+  return std::make_shared<AgentStream>(*this, context)->Start();
+}
 
 bool AgentServiceImpl::Accepts(const std::string& token) const {
   bool accepted = false;
@@ -84,61 +259,26 @@ bool AgentServiceImpl::Accepts(const std::string& token) const {
   return accepted && !token.empty();
 }
 
-grpc::Status AgentServiceImpl::Connect(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<SchedulerMessage, AgentMessage>* stream) {
-  AgentMessage first;
-  if (!stream->Read(&first)) return grpc::Status::OK;
-  if (!first.has_hello()) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, "the first message of a stream must be hello"};
-  }
-  if (!Accepts(first.hello().join_token())) {
-    return {grpc::StatusCode::UNAUTHENTICATED, "join token rejected"};
-  }
-  if (first.hello().node_id().empty()) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, "hello.nodeId: must not be empty"};
-  }
-  auto link = std::make_shared<StreamLink>(context);
-  {
-    std::lock_guard lock(mu_);
-    if (closing_) return {grpc::StatusCode::UNAVAILABLE, "batchd is shutting down"};
-    open_.insert(link);
-  }
-  // The writer starts first so that the Welcome the hub sends goes out at once.
-  std::thread writer([&stream, link] {
-    SchedulerMessage message;
-    while (link->Next(&message)) {
-      if (!stream->Write(message)) break;
-    }
-  });
-  std::string refusal = hub_.AgentConnected(link, first.hello());
-  const auto done = [&] {
-    {
-      std::lock_guard lock(mu_);
-      open_.erase(link);
-    }
-    link->Finish();
-    writer.join();
-  };
-  if (!refusal.empty()) {
-    done();
-    return {grpc::StatusCode::FAILED_PRECONDITION, refusal};
-  }
-  AgentMessage message;
-  while (stream->Read(&message)) hub_.AgentMessageReceived(link.get(), std::move(message));
-  hub_.AgentDisconnected(link.get());
-  done();
-  return grpc::Status::OK;
+bool AgentServiceImpl::Track(const std::shared_ptr<AgentStream>& stream) {
+  std::lock_guard lock(mu_);
+  if (closing_) return false;
+  open_.insert(stream);
+  return true;
+}
+
+void AgentServiceImpl::Forget(const std::shared_ptr<AgentStream>& stream) {
+  std::lock_guard lock(mu_);
+  open_.erase(stream);
 }
 
 void AgentServiceImpl::CloseAll() {
-  std::set<std::shared_ptr<AgentLink>> open;
+  std::set<std::shared_ptr<AgentStream>> open;
   {
     std::lock_guard lock(mu_);
     closing_ = true;
     open = open_;
   }
-  for (const auto& link : open) link->Close();
+  for (const auto& stream : open) stream->Shutdown();
 }
 
 }  // namespace batchd::service

@@ -1,8 +1,8 @@
 #pragma once
 // The AgentService gRPC adapter: checks the join token of each stream's hello, then moves
-// messages between the stream and the AgentHub (the scheduler's event loop). One reader (the
-// handler thread) and one writer thread per stream, as gRPC allows one read and one write in
-// flight at a time.
+// messages between the stream and the AgentHub (the scheduler's event loop). It uses gRPC's
+// callback API: a stream costs a reactor and its buffers, no thread, so that ten thousand
+// agents can stay connected.
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -16,13 +16,14 @@
 
 namespace batchd::service {
 
-class AgentServiceImpl final : public batch::v1::AgentService::Service {
+class AgentStream;
+
+class AgentServiceImpl final : public batch::v1::AgentService::CallbackService {
  public:
   AgentServiceImpl(AgentHub& hub, std::vector<std::string> join_tokens);
 
-  grpc::Status Connect(grpc::ServerContext* context,
-                       grpc::ServerReaderWriter<batch::v1::SchedulerMessage,
-                                                batch::v1::AgentMessage>* stream) override;
+  grpc::ServerBidiReactor<batch::v1::AgentMessage, batch::v1::SchedulerMessage>* Connect(
+      grpc::CallbackServerContext* context) override;
 
   // Ends every open stream and refuses new ones (UNAVAILABLE): a stream is open for as long
   // as its agent runs, and the server's graceful shutdown would otherwise wait out its grace
@@ -30,13 +31,18 @@ class AgentServiceImpl final : public batch::v1::AgentService::Service {
   void CloseAll();
 
  private:
+  friend class AgentStream;
+
   bool Accepts(const std::string& token) const;
+  // false once closing: the stream is to be refused.
+  bool Track(const std::shared_ptr<AgentStream>& stream);
+  void Forget(const std::shared_ptr<AgentStream>& stream);
 
   AgentHub& hub_;
   std::vector<std::string> join_tokens_;
   std::mutex mu_;
   bool closing_ = false;
-  std::set<std::shared_ptr<AgentLink>> open_;
+  std::set<std::shared_ptr<AgentStream>> open_;
 };
 
 }  // namespace batchd::service

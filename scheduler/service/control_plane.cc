@@ -63,7 +63,13 @@ void NormalizeOrder(google::protobuf::RepeatedPtrField<ComputeEnvironmentOrder>*
 }  // namespace
 
 ControlPlane::ControlPlane(store::Store& store, const core::Clock& clock, api::Limits limits)
-    : store_(store), clock_(clock), limits_(limits) {}
+    : store_(store),
+      clock_(clock),
+      limits_(limits),
+      definitions_(store),
+      // One grouped transaction holds at most one full SubmitJobs call's worth of jobs.
+      submits_([&store](const auto& jobs) { return store.InsertJobs(jobs); },
+               static_cast<size_t>(limits.max_batch_submit)) {}
 
 // ---------------------------------------------------------------- compute environments
 
@@ -295,6 +301,7 @@ RegisterJobDefinitionResponse ControlPlane::RegisterJobDefinition(
   if (def.platform_capabilities_size() == 0) def.add_platform_capabilities("EC2");
   def.set_created_at(clock_.NowMillis());
   auto stored = store_.RegisterJobDefinition(def);
+  definitions_.Clear();
   RegisterJobDefinitionResponse resp;
   resp.set_job_definition_name(stored.job_definition_name());
   resp.set_job_definition_arn(stored.job_definition_arn());
@@ -309,6 +316,7 @@ DeregisterJobDefinitionResponse ControlPlane::DeregisterJobDefinition(
     api::ThrowInvalid("jobDefinition", "must name one revision (name:revision or its ARN)");
   }
   store_.DeregisterJobDefinition(ref.name, *ref.revision);
+  definitions_.Clear();
   return {};
 }
 

@@ -5,7 +5,9 @@
 #include "api/validation.h"
 #include "batch/v1/batch_service.pb.h"
 #include "core/clock.h"
+#include "service/definition_cache.h"
 #include "service/scheduler_hooks.h"
+#include "service/submit_batcher.h"
 #include "store/store.h"
 
 namespace batchd::service {
@@ -79,6 +81,8 @@ class ControlPlane {
   api::Limits limits_;
   SchedulerHooks* hooks_ = nullptr;
   ScheduleRunner* runner_ = nullptr;
+  DefinitionCache definitions_;
+  SubmitBatcher submits_;
 };
 
 }  // namespace batchd::service

@@ -22,33 +22,6 @@ constexpr int kListPageDefault = 100;
 constexpr int kListPageCapWithFilters = 100;
 
 // Definitions looked up once per distinct reference in a submission batch.
-class DefinitionCache {
- public:
-  explicit DefinitionCache(store::Store& store) : store_(store) {}
-  const JobDefinition& Get(const std::string& field, const std::string& ref_text) {
-    auto it = cache_.find(ref_text);
-    if (it != cache_.end()) return it->second;
-    auto ref = api::ParseDefinitionRef(field, ref_text);
-    auto def = store_.GetJobDefinition(ref.name, ref.revision);
-    if (!def) {
-      api::ThrowNotFound(ref.revision
-                             ? "job definition \"" + ref.name + ":" +
-                                   std::to_string(*ref.revision) + "\" not found"
-                             : "job definition \"" + ref.name + "\" has no ACTIVE revision");
-    }
-    if (def->status() != "ACTIVE") {
-      api::ThrowFailedPrecondition("job definition \"" + ref.name + ":" +
-                                   std::to_string(def->revision()) +
-                                   "\" is INACTIVE (deregistered): submit with an ACTIVE revision");
-    }
-    return cache_.emplace(ref_text, std::move(*def)).first->second;
-  }
-
- private:
-  store::Store& store_;
-  std::unordered_map<std::string, JobDefinition> cache_;
-};
-
 // Job details leave the API in AWS's form: the queue as an ARN.
 void ToApiForm(JobDetail* job) {
   if (!job->job_queue().starts_with("arn:")) {
@@ -122,7 +95,7 @@ SubmitJobResponse ControlPlane::SubmitJob(const SubmitJobRequest& req) {
 
 SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
   std::vector<store::NewJob> jobs = PrepareJobs(req);
-  auto written = store_.InsertJobs(jobs);
+  auto written = submits_.Write(jobs);
   JobsWritten(jobs, written);
   SubmitJobsResponse resp;
   for (auto& w : written) *resp.add_jobs() = std::move(w);
@@ -168,14 +141,13 @@ std::vector<store::NewJob> ControlPlane::PrepareJobs(const SubmitJobsRequest& re
     }
   }
 
-  DefinitionCache definitions(store_);
   const int64_t now = clock_.NowMillis();
   std::vector<store::NewJob> jobs;
   jobs.reserve(req.jobs_size());
   for (int i = 0; i < req.jobs_size(); ++i) {
     SubmitJobRequest r = req.jobs(i);
     r.set_job_queue(api::NameFromRef(prefix(i) + "jobQueue", r.job_queue(), api::kJobQueueKind));
-    const JobDefinition& def = definitions.Get(prefix(i) + "jobDefinition", r.job_definition());
+    const JobDefinition def = definitions_.Get(prefix(i) + "jobDefinition", r.job_definition());
     std::vector<core::DependencyState> whole_job;
     for (int k = 0; k < r.depends_on_size(); ++k) {
       auto& d = *r.mutable_depends_on(k);
