@@ -10,12 +10,6 @@
 
 namespace batchd::core {
 
-// The largest nodes a queue's compute environments could offer, none dominated by another.
-struct QueueReach {
-  bool unbounded = false;  // an environment whose nodes are not known yet: anything may come
-  std::vector<Resources> largest;
-};
-
 QueueReach ReachOf(const ClusterView& cluster, const QueueView& queue);
 bool CouldEverFit(const QueueReach& reach, const Resources& need);
 

@@ -86,6 +86,9 @@ class WaitingJobs {
   std::vector<const WaitingJob*> InOrder(const std::string& queue, size_t limit) const;
   // How many jobs of the queue come before this one.
   size_t PositionOf(const std::string& job_id) const;
+  // The ids of jobs of `queue` added since the last PassDone (some may be gone since).
+  const std::vector<std::string>& AddedSincePass(const std::string& queue) const;
+  void PassDone() { added_since_pass_.clear(); }
 
  private:
   // Aging must not re-sort the set: effective priority is scheduling_priority + waited/aging,
@@ -109,6 +112,7 @@ class WaitingJobs {
 
   std::unordered_map<std::string, Entry> by_id_;
   std::unordered_map<std::string, std::map<Rank, const WaitingJob*>> by_queue_;
+  std::unordered_map<std::string, std::vector<std::string>> added_since_pass_;
 };
 
 struct Placement {
@@ -124,12 +128,29 @@ struct Infeasible {
 struct PassResult {
   std::vector<Placement> placed;
   std::vector<Infeasible> infeasible;
+  size_t examined = 0;  // jobs looked at
+};
+
+// The largest nodes a queue's compute environments could offer, none dominated by another.
+struct QueueReach {
+  bool unbounded = false;  // an environment whose nodes are not known yet: anything may come
+  std::vector<Resources> largest;
+};
+
+// What one pass leaves for the next. A queue none of whose environments has a node that could
+// take or be reserved for a job is blocked: walking it only finds jobs that can never fit, and
+// for the jobs walked before, that changes only with the queue's reach. So while it stays
+// blocked with the same reach, the next pass looks only at the jobs added since.
+struct PassMemory {
+  std::unordered_map<std::string, QueueReach> blocked_reach;  // by queue
 };
 
 // One placement pass. Placed jobs' resources are counted as used on their nodes for the
 // rest of the pass. The caller removes placed and infeasible jobs from `jobs`.
+// With `memory`, blocked queues are skipped as PassMemory says; the caller then calls
+// jobs.PassDone() once it has acted on the result.
 PassResult PlaceJobs(const ClusterView& cluster, const WaitingJobs& jobs, int64_t now_ms,
-                     const PlacementOptions& options);
+                     const PlacementOptions& options, PassMemory* memory = nullptr);
 
 // Why a RUNNABLE job is not placed yet, with numbers: summary and one fact per line.
 struct Explanation {

@@ -110,6 +110,46 @@ void PassState::Reserve(int node, const std::string& job_id) {
   SetRoom(node, false);
 }
 
+bool PassState::Blocked(const QueuePlan& plan) const {
+  for (const Ce* ce : plan.ces) {
+    if (!ce->view->enabled) continue;
+    if (ce->rooms > 0) return false;
+    for (int index : ce->nodes) {
+      if (nodes_[index].usable && nodes_[index].reserved_by.empty()) return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+bool SameReach(const QueueReach& reach, const QueueReach& seen) {
+  if (reach.unbounded != seen.unbounded || reach.largest.size() != seen.largest.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < seen.largest.size(); ++i) {
+    const Resources& a = reach.largest[i];
+    const Resources& b = seen.largest[i];
+    if (a.vcpus != b.vcpus || a.memory_mib != b.memory_mib || a.gpus != b.gpus) return false;
+  }
+  return true;
+}
+
+// Whether the walk of a blocked queue can be skipped; remembers its reach when it cannot.
+bool SkipBlocked(const PassState& state, const PassState::QueuePlan& plan, const std::string& queue,
+                 PassMemory& memory) {
+  if (!state.Blocked(plan)) {
+    memory.blocked_reach.erase(queue);
+    return false;
+  }
+  auto it = memory.blocked_reach.find(queue);
+  if (it != memory.blocked_reach.end() && SameReach(plan.reach, it->second)) return true;
+  memory.blocked_reach[queue] = plan.reach;
+  return false;
+}
+
+}  // namespace
+
 std::vector<const QueueView*> VisitOrder(const ClusterView& cluster) {
   std::vector<const QueueView*> order;
   for (const QueueView& queue : cluster.queues) {
@@ -123,12 +163,25 @@ std::vector<const QueueView*> VisitOrder(const ClusterView& cluster) {
 }
 
 bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jobs, int64_t now_ms,
-             const PlacementOptions& options, const std::string& stop_before, PassResult& result) {
+             const PlacementOptions& options, const std::string& stop_before, PassResult& result,
+             PassMemory* memory) {
   const size_t limit = static_cast<size_t>(std::max(options.max_examined_per_queue, 0));
   for (const QueueView* queue : VisitOrder(cluster)) {
     PassState::QueuePlan& plan = state.PlanFor(*queue);
+    if (memory != nullptr && SkipBlocked(state, plan, queue->name, *memory)) {
+      for (const std::string& id : jobs.AddedSincePass(queue->name)) {
+        const WaitingJob* job = jobs.Find(id);
+        if (job == nullptr || job->queue != queue->name) continue;
+        ++result.examined;
+        if (state.Infeasible(plan, job->need)) {
+          result.infeasible.push_back({job->job_id, InfeasibleReason(cluster, *queue, job->need)});
+        }
+      }
+      continue;
+    }
     for (const WaitingJob* job : jobs.InOrder(queue->name, limit)) {
       if (job->job_id == stop_before) return true;
+      ++result.examined;
       if (state.Infeasible(plan, job->need)) {
         result.infeasible.push_back({job->job_id, InfeasibleReason(cluster, *queue, job->need)});
         continue;

@@ -72,6 +72,9 @@ class PassState {
     return ReservationFor(PlanFor(queue), need);
   }
   void Reserve(int node, const std::string& job_id);
+  // No enabled environment of the queue has a usable, unreserved node: no job of it can be
+  // placed or hold a reservation in this pass.
+  bool Blocked(const QueuePlan& plan) const;
 
  private:
   void SetRoom(int node, bool room);
@@ -95,7 +98,9 @@ std::vector<const QueueView*> VisitOrder(const ClusterView& cluster);
 
 // Runs a pass over `state`, filling `result`. When `stop_before` names a job, stops as its
 // turn comes (before anything is done for it) and returns true.
+// With `memory`, skips blocked queues as PassMemory says.
 bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jobs, int64_t now_ms,
-             const PlacementOptions& options, const std::string& stop_before, PassResult& result);
+             const PlacementOptions& options, const std::string& stop_before, PassResult& result,
+             PassMemory* memory = nullptr);
 
 }  // namespace batchd::core

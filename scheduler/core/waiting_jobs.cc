@@ -12,6 +12,7 @@ WaitingJobs& WaitingJobs::operator=(const WaitingJobs& other) {
   by_id_.clear();
   by_queue_.clear();
   for (const auto& [id, entry] : other.by_id_) Insert(entry.job, entry.score);
+  added_since_pass_ = other.added_since_pass_;
   return *this;
 }
 
@@ -21,6 +22,13 @@ void WaitingJobs::Add(const WaitingJob& job, const PlacementOptions& options) {
   const int64_t aging_ms = std::max<int64_t>(options.aging_ms, 1);
   Remove(job.job_id);
   Insert(job, static_cast<int64_t>(job.scheduling_priority) * aging_ms - job.created_at);
+  added_since_pass_[job.queue].push_back(job.job_id);
+}
+
+const std::vector<std::string>& WaitingJobs::AddedSincePass(const std::string& queue) const {
+  static const std::vector<std::string> kNone;
+  auto it = added_since_pass_.find(queue);
+  return it == added_since_pass_.end() ? kNone : it->second;
 }
 
 void WaitingJobs::Insert(const WaitingJob& job, int64_t score) {

@@ -146,6 +146,7 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   std::vector<batch::v1::JobQueueDetail> queues_;
   std::map<std::string, batch::v1::ComputeEnvironmentDetail> compute_environments_;
   core::WaitingJobs waiting_;
+  core::PassMemory pass_memory_;
   Cluster cluster_;
   JobWriteBatch batch_;
   std::map<std::string, batch::v1::NodeDetail> nodes_to_store_;

@@ -158,9 +158,13 @@ void Dispatcher::AddWaiting(const JobDetail& job) {
 
 void Dispatcher::PlacementPass(const std::function<const core::ClusterView&()>& view) {
   placement_due_ = false;
-  if (waiting_.size() == 0) return;
+  if (waiting_.size() == 0) {
+    waiting_.PassDone();
+    return;
+  }
   core::PassResult result =
-      core::PlaceJobs(view(), waiting_, clock_.NowMillis(), options_.placement);
+      core::PlaceJobs(view(), waiting_, clock_.NowMillis(), options_.placement, &pass_memory_);
+  waiting_.PassDone();
   for (const core::Placement& placement : result.placed) {
     const core::WaitingJob* job = waiting_.Find(placement.job_id);
     NodeEntry* node = cluster_.FindNode(placement.node_id);

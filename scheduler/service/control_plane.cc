@@ -62,6 +62,12 @@ void NormalizeOrder(google::protobuf::RepeatedPtrField<ComputeEnvironmentOrder>*
 
 }  // namespace
 
+namespace {
+// Two grouped submissions in flight: while one waits for its commit's WAL flush, the next is
+// written (PostgreSQL flushes both commits together when they meet).
+constexpr int kSubmitWriters = 2;
+}  // namespace
+
 ControlPlane::ControlPlane(store::Store& store, const core::Clock& clock, api::Limits limits)
     : store_(store),
       clock_(clock),
@@ -69,7 +75,7 @@ ControlPlane::ControlPlane(store::Store& store, const core::Clock& clock, api::L
       definitions_(store),
       // One grouped transaction holds at most one full SubmitJobs call's worth of jobs.
       submits_([&store](const auto& jobs) { return store.InsertJobs(jobs); },
-               static_cast<size_t>(limits.max_batch_submit)) {}
+               static_cast<size_t>(limits.max_batch_submit), kSubmitWriters) {}
 
 // ---------------------------------------------------------------- compute environments
 

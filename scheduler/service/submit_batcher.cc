@@ -1,22 +1,24 @@
 #include "service/submit_batcher.h"
 
+#include <algorithm>
+
 namespace batchd::service {
 
 using batch::v1::SubmitJobResponse;
 
-SubmitBatcher::SubmitBatcher(Insert insert, size_t max_jobs)
-    : insert_(std::move(insert)), max_jobs_(max_jobs) {}
+SubmitBatcher::SubmitBatcher(Insert insert, size_t max_jobs, int max_writers)
+    : insert_(std::move(insert)), max_jobs_(max_jobs), max_writers_(std::max(1, max_writers)) {}
 
 std::vector<SubmitJobResponse> SubmitBatcher::Write(const std::vector<store::NewJob>& jobs) {
   Call me{&jobs, {}, nullptr, false};
   std::unique_lock lock(mu_);
   waiting_.push_back(&me);
   while (!me.done) {
-    if (writing_) {
+    if (writers_ >= max_writers_ || waiting_.empty()) {
       cv_.wait(lock);
       continue;
     }
-    // Whoever finds nobody writing writes for everyone waiting, in arrival order.
+    // Whoever finds a writer's place free writes for everyone waiting, in arrival order.
     std::vector<Call*> group;
     size_t count = 0;
     while (!waiting_.empty() &&
@@ -25,11 +27,11 @@ std::vector<SubmitJobResponse> SubmitBatcher::Write(const std::vector<store::New
       group.push_back(waiting_.front());
       waiting_.pop_front();
     }
-    writing_ = true;
+    ++writers_;
     lock.unlock();
     WriteGroup(group);
     lock.lock();
-    writing_ = false;
+    --writers_;
     for (Call* call : group) call->done = true;
     cv_.notify_all();
   }

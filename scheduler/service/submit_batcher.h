@@ -20,8 +20,9 @@ class SubmitBatcher {
       std::function<std::vector<batch::v1::SubmitJobResponse>(const std::vector<store::NewJob>&)>;
 
   // `max_jobs`: the most jobs one grouped transaction takes (a caller's own call may exceed it
-  // and is then written alone).
-  SubmitBatcher(Insert insert, size_t max_jobs);
+  // and is then written alone). `max_writers`: transactions in flight at once; more than one
+  // keeps the database busy while a commit waits for its WAL flush.
+  SubmitBatcher(Insert insert, size_t max_jobs, int max_writers = 1);
 
   // Blocks until `jobs` are committed; answers as Insert(jobs) would. A group that fails is
   // written again one call at a time, so each caller gets its own answer or error.
@@ -42,10 +43,11 @@ class SubmitBatcher {
 
   const Insert insert_;
   const size_t max_jobs_;
+  const int max_writers_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Call*> waiting_;
-  bool writing_ = false;
+  int writers_ = 0;
 };
 
 }  // namespace batchd::service

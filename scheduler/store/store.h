@@ -66,8 +66,9 @@ struct NewJob {
 
 class Store {
  public:
-  // Connects with `connections` pooled connections and applies pending migrations.
-  Store(const std::string& database_url, int connections = 4);
+  // Connects with `connections` pooled connections (the scheduler loop, two grouped submit
+  // writers and readers share them) and applies pending migrations.
+  Store(const std::string& database_url, int connections = 8);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

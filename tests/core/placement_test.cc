@@ -367,5 +367,80 @@ TEST(PlaceJobs, TenThousandPlacementsOnAHundredNodesIsQuick) {
   EXPECT_LT(Ms(elapsed), 500);
 }
 
+// A pass as the scheduler makes it: with memory, and the jobs told the pass is done.
+PassResult RememberingPass(Fixture& f, const ClusterView& cluster, PassMemory& memory) {
+  PassResult result = PlaceJobs(cluster, f.jobs, kNow, f.options, &memory);
+  f.jobs.PassDone();
+  return result;
+}
+
+TEST(PlaceJobs, ABlockedQueueIsWalkedAgainOnlyForJobsAddedSince) {
+  ClusterViewBuilder cluster;
+  cluster.Managed("ce-m", 64, {R(8, 16384)});  // no node yet: nothing can be placed
+  cluster.Queue("q", 1, {"ce-m"});
+  Fixture f;
+  PassMemory memory;
+  for (int i = 0; i < 100; ++i) f.Add(Job("j" + std::to_string(i), "q", R(2, 1024), i));
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 100u);
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 0u);
+
+  f.Add(Job("too-big", "q", R(16, 1024), 200));
+  f.Add(Job("fits", "q", R(8, 1024), 201));
+  const PassResult result = RememberingPass(f, cluster, memory);
+  EXPECT_EQ(result.examined, 2u);
+  ASSERT_EQ(result.infeasible.size(), 1u);
+  EXPECT_EQ(result.infeasible[0].job_id, "too-big");
+}
+
+TEST(PlaceJobs, ABlockedQueueIsWalkedWholeWhenItsReachChangesOrANodeComes) {
+  ClusterViewBuilder cluster;
+  cluster.Managed("ce-m", 64, {R(8, 16384)});
+  cluster.Queue("q", 1, {"ce-m"});
+  Fixture f;
+  PassMemory memory;
+  f.Add(Job("a", "q", R(4, 1024), 0));
+  f.Add(Job("b", "q", R(2, 1024), 1));
+  RememberingPass(f, cluster, memory);
+
+  // The environment's shapes shrink: what fitted before may fit no more.
+  cluster.view().compute_environments["ce-m"].shapes = {R(2, 16384)};
+  const PassResult shrunk = RememberingPass(f, cluster, memory);
+  EXPECT_EQ(shrunk.examined, 2u);
+  ASSERT_EQ(shrunk.infeasible.size(), 1u);
+  EXPECT_EQ(shrunk.infeasible[0].job_id, "a");
+
+  // A node registers: the queue is no longer blocked, and its jobs are placed.
+  cluster.Node("n1", "ce-m", R(2, 2048));
+  EXPECT_EQ(NodeOf(RememberingPass(f, cluster, memory)),
+            (std::map<std::string, std::string>{{"b", "n1"}}));
+}
+
+TEST(PlaceJobs, AQueueWhoseEnvironmentNeverHadANodeIsNotWalkedAgain) {
+  ClusterViewBuilder cluster;
+  cluster.Unmanaged("ce");  // any node may come: nothing is infeasible, nothing placeable
+  cluster.Queue("q", 1, {"ce"});
+  Fixture f;
+  PassMemory memory;
+  for (int i = 0; i < 50; ++i) f.Add(Job("j" + std::to_string(i), "q", R(64, 1024), i));
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 50u);
+  f.Add(Job("new", "q", R(1, 1024), 100));
+  const PassResult result = RememberingPass(f, cluster, memory);
+  EXPECT_EQ(result.examined, 1u);
+  EXPECT_TRUE(result.infeasible.empty());
+  EXPECT_TRUE(result.placed.empty());
+}
+
+TEST(PlaceJobs, AFullClusterIsNotBlockedWhileAnOldJobCouldReserveANode) {
+  ClusterViewBuilder cluster;
+  cluster.Unmanaged("ce").Node("n1", "ce", R(4, 4096), /*used=*/R(4, 4096));
+  cluster.Queue("q", 1, {"ce"});
+  Fixture f;
+  PassMemory memory;
+  f.Add(Job("old", "q", R(2, 1024), 0));
+  RememberingPass(f, cluster, memory);
+  // Full, but its node may still be reserved for an old job: every pass walks the queue.
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 1u);
+}
+
 }  // namespace
 }  // namespace batchd::core

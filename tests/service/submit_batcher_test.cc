@@ -113,6 +113,17 @@ TEST(SubmitBatcherTest, AFailingCallFailsAloneAndTheOthersAreWritten) {
   EXPECT_EQ(insert.groups()[1], (std::vector<std::string>{"b", "c", "bad"}));
 }
 
+TEST(SubmitBatcherTest, WithTwoWritersAGroupIsWrittenWhileAnotherCommits) {
+  FakeInsert insert;
+  SubmitBatcher batcher([&](const auto& jobs) { return insert(jobs); }, 100, 2);
+  auto first = std::async(std::launch::async, [&] { return batcher.Write(Jobs({"a"})); });
+  ASSERT_TRUE(testing::PollUntil([&] { return insert.groups().size() == 1; }));
+  // The first write still waits for its commit; the second goes ahead of it.
+  EXPECT_EQ(Ids(batcher.Write(Jobs({"b"}))), std::vector<std::string>{"b"});
+  insert.release.set_value();
+  EXPECT_EQ(Ids(first.get()), std::vector<std::string>{"a"});
+}
+
 TEST(SubmitBatcherTest, AGroupHoldsAtMostMaxJobs) {
   FakeInsert insert;
   SubmitBatcher batcher([&](const auto& jobs) { return insert(jobs); }, 3);
