@@ -142,12 +142,21 @@ std::vector<store::NewJob> ControlPlane::PrepareJobs(const SubmitJobsRequest& re
   }
 
   const int64_t now = clock_.NowMillis();
+  std::unordered_map<std::string, JobDefinition> used_definitions;
   std::vector<store::NewJob> jobs;
   jobs.reserve(req.jobs_size());
   for (int i = 0; i < req.jobs_size(); ++i) {
     SubmitJobRequest r = req.jobs(i);
     r.set_job_queue(api::NameFromRef(prefix(i) + "jobQueue", r.job_queue(), api::kJobQueueKind));
-    const JobDefinition def = definitions_.Get(prefix(i) + "jobDefinition", r.job_definition());
+    // A batch of a thousand jobs names a few definitions: each is fetched (and copied) once.
+    auto known = used_definitions.find(r.job_definition());
+    if (known == used_definitions.end()) {
+      known = used_definitions
+                  .emplace(r.job_definition(),
+                           definitions_.Get(prefix(i) + "jobDefinition", r.job_definition()))
+                  .first;
+    }
+    const JobDefinition& def = known->second;
     std::vector<core::DependencyState> whole_job;
     for (int k = 0; k < r.depends_on_size(); ++k) {
       auto& d = *r.mutable_depends_on(k);
