@@ -134,6 +134,21 @@ void JobCgroup::SignalAll(int signal) const {
   for (pid_t pid : Pids()) ::kill(pid, signal);
 }
 
+bool JobCgroup::Rename(const std::string& name) {
+  std::vector<fs::path> renamed;
+  for (const auto& dir : dirs_) {
+    const fs::path to = dir.parent_path() / name;
+    if (::rename(dir.c_str(), to.c_str()) != 0) {
+      // All or nothing: a cgroup named half one way and half the other is found by neither.
+      for (size_t i = 0; i < renamed.size(); ++i) ::rename(renamed[i].c_str(), dirs_[i].c_str());
+      return false;
+    }
+    renamed.push_back(to);
+  }
+  dirs_ = std::move(renamed);
+  return true;
+}
+
 bool JobCgroup::KillAndRemove() const {
   if (version_ == CgroupVersion::kV2) {
     for (const auto& dir : dirs_) WriteText(dir / "cgroup.kill", "1");  // kernel >= 5.14
@@ -255,31 +270,40 @@ std::optional<JobCgroup> CgroupManager::Create(const std::string& name,
                                  std::system_category().message(errno));
       }
       dirs.push_back(dir);
-      if (version_ == CgroupVersion::kV2) {
-        if (limits.memory_bytes > 0) {
-          WriteOrThrow(dir / "memory.max", std::to_string(limits.memory_bytes));
-          WriteText(dir / "memory.swap.max", "0");  // absent without swap accounting
-        }
-        // A job is killed as a whole when it runs out of memory, as a container would be.
-        WriteText(dir / "memory.oom.group", "1");
-        if (h.cpu && limits.vcpus > 0) WriteOrThrow(dir / "cpu.max", FormatCpuMax(limits.vcpus));
-        continue;
-      }
-      if (h.memory && limits.memory_bytes > 0) {
-        WriteOrThrow(dir / "memory.limit_in_bytes", std::to_string(limits.memory_bytes));
-        // Without it a job could swap past its limit; absent when swap is not accounted.
-        WriteText(dir / "memory.memsw.limit_in_bytes", std::to_string(limits.memory_bytes));
-      }
-      if (h.cpu && limits.vcpus > 0) {
-        WriteOrThrow(dir / "cpu.cfs_period_us", "100000");
-        WriteOrThrow(dir / "cpu.cfs_quota_us", std::to_string(int64_t{limits.vcpus} * 100000));
-      }
     }
+    ApplyLimits(JobCgroup(version_, dirs), limits);
   } catch (...) {
     JobCgroup(version_, dirs).KillAndRemove();
     throw;
   }
   return JobCgroup(version_, std::move(dirs));
+}
+
+void CgroupManager::ApplyLimits(const JobCgroup& cgroup, const CgroupLimits& limits) const {
+  const auto& dirs = cgroup.dirs();
+  for (size_t i = 0; i < hierarchies_.size() && i < dirs.size(); ++i) {
+    const Hierarchy& h = hierarchies_[i];
+    const fs::path& dir = dirs[i];
+    if (version_ == CgroupVersion::kV2) {
+      if (limits.memory_bytes > 0) {
+        WriteOrThrow(dir / "memory.max", std::to_string(limits.memory_bytes));
+        WriteText(dir / "memory.swap.max", "0");  // absent without swap accounting
+      }
+      // A job is killed as a whole when it runs out of memory, as a container would be.
+      WriteText(dir / "memory.oom.group", "1");
+      if (h.cpu && limits.vcpus > 0) WriteOrThrow(dir / "cpu.max", FormatCpuMax(limits.vcpus));
+      continue;
+    }
+    if (h.memory && limits.memory_bytes > 0) {
+      WriteOrThrow(dir / "memory.limit_in_bytes", std::to_string(limits.memory_bytes));
+      // Without it a job could swap past its limit; absent when swap is not accounted.
+      WriteText(dir / "memory.memsw.limit_in_bytes", std::to_string(limits.memory_bytes));
+    }
+    if (h.cpu && limits.vcpus > 0) {
+      WriteOrThrow(dir / "cpu.cfs_period_us", "100000");
+      WriteOrThrow(dir / "cpu.cfs_quota_us", std::to_string(int64_t{limits.vcpus} * 100000));
+    }
+  }
 }
 
 std::optional<JobCgroup> CgroupManager::Find(const std::string& name) const {

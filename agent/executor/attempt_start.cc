@@ -69,7 +69,7 @@ SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const Attempt
   limits.vcpus = launch.vcpus();
   limits.memory_bytes = launch.memory_mib() * 1024 * 1024;
   try {
-    running->cgroup = cgroups_.Create(launch.attempt_id(), limits);
+    running->cgroup = TakeCgroup(launch.attempt_id(), limits);
   } catch (const std::exception& e) {
     throw LaunchError(std::string("cgroup for the attempt: ") + e.what(), true);
   }
@@ -105,11 +105,13 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
       throw LaunchError(e.what(), true);
     }
     const SpawnRequest request = Prepare(launch, files, &running, &fds_to_close);
-    const SpawnResult spawned = SpawnProcess(request);
+    const SpawnResult spawned = SpawnJob(request);
     if (spawned.pid <= 0) throw LaunchError(spawned.error, spawned.infrastructure);
     running.pid = spawned.pid;
   } catch (const std::exception& e) {
     for (int fd : fds_to_close) ::close(fd);
+    if (taken_standby_) DiscardStandby(*taken_standby_);
+    taken_standby_.reset();
     if (running.cgroup) RemoveCgroup(*running.cgroup);
     const auto* launch_error = dynamic_cast<const LaunchError*>(&e);
     failed.set_reason(launch_error != nullptr

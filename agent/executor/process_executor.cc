@@ -49,6 +49,7 @@ ProcessExecutor::~ProcessExecutor() {
   }
   Wake();
   thread_.join();
+  DropStandbys();
   for (auto& [id, running] : running_) {
     if (running.pidfd >= 0) ::close(running.pidfd);
   }
@@ -162,6 +163,7 @@ void ProcessExecutor::Loop() {
     }
     RetryCgroupRemovals();
     CheckDeadlines(Clock::now());
+    MakeStandby();
 
     std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}};
     std::vector<std::string> ids;

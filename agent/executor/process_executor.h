@@ -18,6 +18,7 @@
 #include "agent/executor/attempt_dir.h"
 #include "agent/executor/executor.h"
 #include "agent/executor/spawn.h"
+#include "agent/executor/standby.h"
 
 namespace batchd::agent {
 
@@ -68,6 +69,12 @@ class ProcessExecutor final : public Executor {
     std::string reason;
   };
 
+  // A standby job process in its own cgroup, made while the loop is idle (standby.h).
+  struct Standby {
+    StandbyProcess process;
+    JobCgroup cgroup;
+  };
+
   struct PendingRemoval {
     JobCgroup cgroup;
     Clock::time_point give_up_at;
@@ -87,6 +94,11 @@ class ProcessExecutor final : public Executor {
   void RemoveCgroup(const JobCgroup& cgroup);
   void RetryCgroupRemovals();
   void Wake();
+  // standby_pool.cc
+  std::optional<JobCgroup> TakeCgroup(const std::string& attempt_id, const CgroupLimits& limits);
+  SpawnResult SpawnJob(const SpawnRequest& request);
+  void MakeStandby();
+  void DropStandbys();
 
   const ExecutorOptions options_;
   const StatusCallback on_status_;
@@ -99,8 +111,16 @@ class ProcessExecutor final : public Executor {
   std::deque<Command> commands_;
   std::vector<PendingRemoval> removals_;
   bool stopping_ = false;
+  // Standbys are made only once Recover ran: its sweep of unknown cgroups would end them.
+  bool recovered_ = false;
 
   std::map<std::string, Running> running_;  // the loop thread's alone
+  // The loop thread's alone too: the standby waiting, the one taken for the attempt being
+  // started, and whether standbys work here (cgroup v2 cannot rename a standby's cgroup).
+  std::optional<Standby> standby_;
+  std::optional<StandbyProcess> taken_standby_;
+  bool standbys_work_ = true;
+  int standby_count_ = 0;
   std::thread thread_;
 };
 

@@ -98,6 +98,10 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
     }
     if (const std::optional<JobCgroup> cgroup = cgroups_.Find(name)) RemoveCgroup(*cgroup);
   }
+  {
+    std::lock_guard lock(mu_);
+    recovered_ = true;
+  }
   Wake();
   return recovered;
 }

@@ -1,0 +1,75 @@
+// ProcessExecutor: the standby job process (standby.h), on the executor's thread.
+#include <spdlog/spdlog.h>
+
+#include "agent/executor/process_executor.h"
+
+namespace batchd::agent {
+
+std::optional<JobCgroup> ProcessExecutor::TakeCgroup(const std::string& attempt_id,
+                                                     const CgroupLimits& limits) {
+  if (standby_) {
+    Standby standby = std::move(*standby_);
+    standby_.reset();
+    if (standby.cgroup.Rename(attempt_id)) {
+      try {
+        cgroups_.ApplyLimits(standby.cgroup, limits);
+      } catch (...) {
+        DiscardStandby(standby.process);
+        RemoveCgroup(standby.cgroup);
+        throw;
+      }
+      taken_standby_ = standby.process;
+      return std::move(standby.cgroup);
+    }
+    // The attempt's cgroup must carry its id (Recover finds it by that): without a rename
+    // there is no use in standbys.
+    spdlog::debug("process executor: cgroups cannot be renamed here; jobs start without standbys");
+    standbys_work_ = false;
+    DiscardStandby(standby.process);
+    RemoveCgroup(standby.cgroup);
+  }
+  return cgroups_.Create(attempt_id, limits);
+}
+
+SpawnResult ProcessExecutor::SpawnJob(const SpawnRequest& request) {
+  if (taken_standby_) {
+    StandbyProcess standby = *taken_standby_;
+    taken_standby_.reset();
+    if (std::optional<SpawnResult> result = LaunchOnStandby(standby, request)) return *result;
+  }
+  return SpawnProcess(request);
+}
+
+void ProcessExecutor::MakeStandby() {
+  if (standby_ || !standbys_work_ || cgroups_.version() == CgroupVersion::kNone) return;
+  {
+    std::lock_guard lock(mu_);
+    if (!recovered_ || stopping_ || !commands_.empty()) return;
+  }
+  std::optional<JobCgroup> cgroup;
+  try {
+    cgroup = cgroups_.Create("standby-" + std::to_string(++standby_count_), {});
+  } catch (const std::exception& e) {
+    spdlog::warn("process executor: no standby job process: {}", e.what());
+    standbys_work_ = false;
+    return;
+  }
+  if (!cgroup) return;
+  std::optional<StandbyProcess> process = StartStandby(cgroup->ProcsFiles());
+  if (!process) {
+    RemoveCgroup(*cgroup);
+    return;
+  }
+  standby_ = Standby{*process, std::move(*cgroup)};
+}
+
+void ProcessExecutor::DropStandbys() {
+  if (taken_standby_) DiscardStandby(*taken_standby_);
+  taken_standby_.reset();
+  if (!standby_) return;
+  DiscardStandby(standby_->process);
+  RemoveCgroup(standby_->cgroup);
+  standby_.reset();
+}
+
+}  // namespace batchd::agent
