@@ -151,6 +151,7 @@ void ProcessExecutor::Loop() {
       switch (command.kind) {
         case Command::Kind::kLaunch:
           Start(command.launch);
+          last_launch_ = Clock::now();
           break;
         case Command::Kind::kKill: {
           auto it = running_.find(command.attempt_id);
@@ -163,7 +164,7 @@ void ProcessExecutor::Loop() {
     }
     RetryCgroupRemovals();
     CheckDeadlines(Clock::now());
-    MakeStandby();
+    if (const auto due = StandbyDueAt(); due && Clock::now() >= *due) MakeStandby();
 
     std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}};
     std::vector<std::string> ids;
@@ -184,6 +185,7 @@ void ProcessExecutor::Loop() {
     };
     if (auto deadline = NextDeadline()) limit(*deadline - Clock::now());
     if (poll_exits) limit(kExitPoll);
+    if (const auto due = StandbyDueAt()) limit(*due - Clock::now());
     {
       std::lock_guard lock(mu_);
       if (!removals_.empty()) limit(kRemovalRetry);

@@ -97,6 +97,8 @@ class ProcessExecutor final : public Executor {
   // standby_pool.cc
   std::optional<JobCgroup> TakeCgroup(const std::string& attempt_id, const CgroupLimits& limits);
   SpawnResult SpawnJob(const SpawnRequest& request);
+  // When the next standby should be made; nullopt while none is wanted.
+  std::optional<Clock::time_point> StandbyDueAt() const;
   void MakeStandby();
   void DropStandbys();
 
@@ -120,6 +122,8 @@ class ProcessExecutor final : public Executor {
   std::optional<Standby> standby_;
   std::optional<StandbyProcess> taken_standby_;
   bool standbys_work_ = true;
+  Clock::time_point last_launch_{};
+  Clock::time_point next_standby_try_{};
   int standby_count_ = 0;
   std::thread thread_;
 };

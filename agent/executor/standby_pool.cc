@@ -40,12 +40,29 @@ SpawnResult ProcessExecutor::SpawnJob(const SpawnRequest& request) {
   return SpawnProcess(request);
 }
 
-void ProcessExecutor::MakeStandby() {
-  if (standby_ || !standbys_work_ || cgroups_.version() == CgroupVersion::kNone) return;
+namespace {
+// A standby is made once no job started for this long. Under load, cgroup moves follow each
+// other too closely to wait for a grace period, and a plain vfork is cheaper than a fork.
+constexpr auto kStandbyAfterQuiet = std::chrono::milliseconds(10);
+constexpr auto kStandbyRetry = std::chrono::seconds(1);
+}  // namespace
+
+std::optional<ProcessExecutor::Clock::time_point> ProcessExecutor::StandbyDueAt() const {
+  if (standby_ || !standbys_work_ || cgroups_.version() == CgroupVersion::kNone)
+    return std::nullopt;
   {
     std::lock_guard lock(mu_);
-    if (!recovered_ || stopping_ || !commands_.empty()) return;
+    if (!recovered_ || stopping_) return std::nullopt;
   }
+  return std::max(last_launch_ + kStandbyAfterQuiet, next_standby_try_);
+}
+
+void ProcessExecutor::MakeStandby() {
+  {
+    std::lock_guard lock(mu_);
+    if (!commands_.empty()) return;  // a launch waits: it goes first, as a plain spawn
+  }
+  next_standby_try_ = Clock::now() + kStandbyRetry;
   std::optional<JobCgroup> cgroup;
   try {
     cgroup = cgroups_.Create("standby-" + std::to_string(++standby_count_), {});
