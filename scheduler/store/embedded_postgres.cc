@@ -32,6 +32,20 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kSuperuser[] = "batchd";
 constexpr char kPort[] = "5432";
+
+// PostgreSQL's defaults (128 MB of buffers, a checkpoint every 1 GB of WAL) suit a small
+// shared server. With millions of jobs stored the indexes no longer fit those buffers, and
+// frequent checkpoints make every first change of a page write the whole page to the WAL.
+// With 10M rows stored the depth bench's turnover fell to 59% of an empty database's, and
+// to 77% with these settings. The cluster batchd owns takes an eighth of the machine's
+// memory (128 MB to 4 GB), checkpoints less often, and compresses the pages it must log.
+std::vector<std::string> SizingSettings() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  int64_t mib = pages > 0 && page_size > 0 ? int64_t{pages} * page_size / 8 / (1 << 20) : 128;
+  mib = std::clamp<int64_t>(mib, 128, 4096);
+  return {"shared_buffers=" + std::to_string(mib) + "MB", "max_wal_size=4GB", "wal_compression=on"};
+}
 constexpr char kInstallRoot[] = "/usr/lib/postgresql";
 // sun_path holds 108 bytes; PostgreSQL also appends ".lock" to a sibling name. Keep a margin.
 constexpr size_t kMaxSocketPath = 100;
@@ -542,6 +556,10 @@ EmbeddedPostgres::EmbeddedPostgres(EmbeddedPostgresOptions options) : options_(s
                                    "unix_socket_directories=\"" + socket_dir_ + "\"",
                                    "-c",
                                    "unix_socket_permissions=0700"};
+  for (const std::string& setting : SizingSettings()) {
+    argv.push_back("-c");
+    argv.push_back(setting);
+  }
   if (!options_.durable) {
     for (const char* setting : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
       argv.push_back("-c");
