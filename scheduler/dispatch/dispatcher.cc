@@ -22,6 +22,12 @@ constexpr int64_t kFlushRetryMs = 1000;
 // last one took: a busy scheduler does not spend itself recomputing them for every submit.
 constexpr int64_t kAutoscaleMinGapMs = 2;
 constexpr int64_t kAutoscaleCostFactor = 10;
+
+// Milliseconds until `at`, rounded up; 0 once it passed.
+int64_t MillisUntil(std::chrono::steady_clock::time_point at) {
+  const auto left = at - std::chrono::steady_clock::now();
+  return std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count());
+}
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options)
@@ -70,7 +76,8 @@ void Dispatcher::Loop() {
       int64_t wake = next_lease_check_ms_;
       if (!batch_.empty() && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
       // Work a commit left behind (a finished job's dependents, jobs to place) goes on at once.
-      if (placement_due_ || (!batch_.empty() && retry_flush_at_ms_ == 0)) wake = now;
+      if (!batch_.empty() && retry_flush_at_ms_ == 0) wake = now;
+      if (placement_due_) wake = std::min(wake, now + MillisUntil(next_placement_at_));
       if (autoscale_due_ && provisioner_ != nullptr) {
         wake = std::min(wake, next_autoscale_ms_);
       }
@@ -109,7 +116,16 @@ void Dispatcher::Turn() {
     if (!view) view = BuildView();
     return *view;
   };
-  if (placement_due_) PlacementPass(current_view);
+  // With many nodes a pass costs milliseconds, mostly building its view of them, and a busy
+  // loop would otherwise run one for every finished job: the next pass waits as long as
+  // this one took, so a loop under load places many jobs per pass. A cheap pass (a few
+  // nodes, an idle scheduler) delays nothing.
+  if (placement_due_ && std::chrono::steady_clock::now() >= next_placement_at_) {
+    const auto started = std::chrono::steady_clock::now();
+    PlacementPass(current_view);
+    const auto finished = std::chrono::steady_clock::now();
+    next_placement_at_ = finished + (finished - started);
+  }
   // Jobs left waiting reach the provider at once, or at most kAutoscaleMinGapMs after the
   // last decision; otherwise scaling is reconsidered with the housekeeping.
   autoscale_due_ = autoscale_due_ || housekeeping || waiting_.size() > 0;

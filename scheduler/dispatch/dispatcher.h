@@ -151,6 +151,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   JobWriteBatch batch_;
   std::map<std::string, batch::v1::NodeDetail> nodes_to_store_;
   bool placement_due_ = true;
+  // A pass waits until then: as long again as the last one took (see Turn).
+  std::chrono::steady_clock::time_point next_placement_at_{};
   int64_t next_lease_check_ms_ = 0;
   int64_t retry_flush_at_ms_ = 0;
 
