@@ -71,7 +71,7 @@ void Dispatcher::LoadState() {
     node.last_seen_ms = now;
     node.launched_at_ms = now;
   }
-  for (const JobDetail& job : store_.LoadJobs({JobStatus::RUNNABLE})) AddWaiting(job);
+  store_.ForEachJob({JobStatus::RUNNABLE}, [this](const JobDetail& job) { AddWaiting(job); });
   for (const JobDetail& job : store_.LoadJobs({JobStatus::STARTING, JobStatus::RUNNING})) {
     const batch::v1::AttemptDetail* current = core::CurrentAttempt(job);
     if (current == nullptr) continue;

@@ -89,6 +89,24 @@ std::vector<JobDetail> Store::LoadJobs(const std::vector<batch::v1::JobStatus::V
   });
 }
 
+void Store::ForEachJob(const std::vector<batch::v1::JobStatus::Value>& statuses,
+                       const std::function<void(const JobDetail&)>& each) {
+  if (statuses.empty()) return;
+  std::vector<std::string> texts;
+  for (auto status : statuses) texts.push_back(internal::JobStatusText(status));
+  internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
+    txn.exec("DECLARE jobs_load_cursor NO SCROLL CURSOR FOR SELECT " +
+             std::string(internal::kJobDetailColumns) + " FROM jobs WHERE status = ANY(" +
+             txn.quote(ArrayLiteral(texts)) +
+             "::text[]) ORDER BY scheduling_priority DESC, created_at, job_id");
+    for (;;) {
+      const pqxx::result rows = txn.exec("FETCH 10000 FROM jobs_load_cursor");
+      if (rows.empty()) break;
+      for (const auto& row : rows) each(internal::JobFromRow(row));
+    }
+  });
+}
+
 std::vector<JobDetail> Store::UpdateJobs(const std::vector<std::string>& ids,
                                          const std::function<bool(JobDetail&)>& mutate,
                                          const std::vector<LogRecord>& logs) {

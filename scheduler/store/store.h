@@ -161,6 +161,11 @@ class Store {
   // in queue order: scheduling priority descending, then created_at).
   std::vector<batch::v1::JobDetail> LoadJobs(
       const std::vector<batch::v1::JobStatus::Value>& statuses);
+  // The same jobs in the same order, handed to `each` a page at a time through a cursor, so
+  // that a million queued jobs never sit in memory as rows and messages at once. Should the
+  // read be retried, `each` sees jobs again from the first.
+  void ForEachJob(const std::vector<batch::v1::JobStatus::Value>& statuses,
+                  const std::function<void(const batch::v1::JobDetail&)>& each);
   // One transaction: locks the existing jobs among `ids` (FOR UPDATE, in id order so two
   // callers cannot deadlock), calls `mutate` on each (it returns whether it changed the job
   // and may not throw for one job without failing all), writes the changed ones back as

@@ -54,6 +54,34 @@ TEST_F(DispatchTest, LoadJobsReturnsTheAskedStatusesWithRunnableInQueueOrder) {
   EXPECT_EQ(full[0].container().command(0), "true");  // the whole job, not a summary
 }
 
+TEST_F(DispatchTest, ForEachJobPagesThroughTheSameJobsInTheSameOrder) {
+  const int64_t t0 = 1'700'000'000'000;
+  // More than one page of the cursor (10,000 rows), in a few multi-row inserts.
+  std::vector<NewJob> jobs;
+  for (int i = 0; i < 10050; ++i) {
+    NewJob job = MakeJob(
+        {.name = "q-" + std::to_string(i), .created_at = t0 + i, .status = JobStatus::RUNNABLE});
+    job.detail.set_scheduling_priority(i % 3);
+    jobs.push_back(std::move(job));
+    if (jobs.size() == 2500) {
+      store_->InsertJobs(jobs);
+      jobs.clear();
+    }
+  }
+  store_->InsertJobs(jobs);
+  Insert({.name = "done", .created_at = t0, .status = JobStatus::SUCCEEDED});
+
+  std::vector<std::string> paged;
+  store_->ForEachJob({JobStatus::RUNNABLE},
+                     [&](const JobDetail& job) { paged.push_back(job.job_name()); });
+  EXPECT_EQ(paged.size(), 10050u);
+  EXPECT_EQ(paged, Names(store_->LoadJobs({JobStatus::RUNNABLE})));
+  int calls = 0;
+  store_->ForEachJob({}, [&](const JobDetail&) { ++calls; });
+  store_->ForEachJob({JobStatus::PENDING}, [&](const JobDetail&) { ++calls; });
+  EXPECT_EQ(calls, 0);
+}
+
 TEST_F(DispatchTest, UpdateJobsWritesOnlyWhatMutateChangedAndReturnsTheChangedJobs) {
   auto a = Insert({.name = "a", .status = JobStatus::RUNNABLE});
   auto b = Insert({.name = "b", .status = JobStatus::RUNNABLE});
