@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "core/feasibility.h"
 #include "core/fit.h"
@@ -49,6 +50,23 @@ std::string DescribeCe(const ClusterView& cluster, const PassState& state, const
   line += "; largest possible node " + (largest ? ResourcesText(*largest) : "unknown");
   if (ce.managed) line += " (maxvCpus " + std::to_string(ce.maxv_cpus) + ")";
   return line;
+}
+
+// For a job with an image: the summary when no schedulable node of `ces` has a runtime.
+std::optional<std::string> NoContainerRuntime(const PassState& state,
+                                              const std::vector<std::string>& ces) {
+  size_t schedulable = 0;
+  for (const std::string& name : ces) {
+    for (int index : state.NodesOf(name)) {
+      const PassState::Node& node = state.nodes()[index];
+      if (!node.view->schedulable) continue;
+      if (node.view->total.container) return std::nullopt;
+      ++schedulable;
+    }
+  }
+  return "needs a container runtime (podman or docker) for its image; none of the " +
+         Count(schedulable, "schedulable node", "schedulable nodes") + " in " + Joined(ces) +
+         " has one";
 }
 
 // The job's own facts: what it asks for, how long it waited, where it stands in its queue.
@@ -150,6 +168,12 @@ Explanation ExplainWaiting(const ClusterView& cluster, const WaitingJobs& jobs,
     out.summary = "no schedulable nodes in " + Joined(enabled_without_schedulable) +
                   " (nodes are launching, draining or lost)";
     return out;
+  }
+  if (need.container) {
+    if (std::optional<std::string> none = NoContainerRuntime(current, enabled)) {
+      out.summary = *none;
+      return out;
+    }
   }
   const std::string largest_free = "largest free node in " + free_ce + " offers " +
                                    ResourcesText(current.nodes()[free_node].free);
