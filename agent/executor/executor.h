@@ -1,5 +1,7 @@
 #pragma once
-// Runs attempts on this machine. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
+// Runs attempts on this machine: a job with an image as a container (the runtime's `run`
+// process stands for it: its output, exit code and signals are the job's), others as plain
+// processes. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
 //   launch.pb   the LaunchAttempt, written before anything starts
 //   process     pid and start time of the attempt's process (its own process group)
 //   stdout, stderr   the job's output, appended by the job itself
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/executor/container_runtime.h"
 #include "batch/v1/agent_service.pb.h"
 
 namespace batchd::agent {
@@ -25,6 +28,9 @@ struct ExecutorOptions {
   std::string cgroups = "auto";
   // Host paths jobs may bind-mount (volumes); empty = only paths inside the attempt dir.
   std::vector<std::filesystem::path> allowed_mount_roots;
+  // What jobs with an image run with; without one they fail to launch (batchd sends them only
+  // to nodes that advertise a runtime).
+  std::optional<ContainerRuntime> container_runtime;
 };
 
 class Executor {
