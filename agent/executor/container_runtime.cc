@@ -1,5 +1,6 @@
 #include "agent/executor/container_runtime.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "agent/executor/run_tool.h"
@@ -73,17 +74,19 @@ RuntimeSearch FindContainerRuntime(const ContainerRuntimeSettings& settings) {
     search.note = "container runtime " + search.runtime->name + " at " + search.runtime->path;
     return search;
   }
-  // auto: a configured path names the CLI for whichever kind it is.
+  // auto: a configured path is of the kind its file name says.
   std::string podman_why, docker_why;
-  search.runtime = Try("podman", settings, &podman_why);
-  if (!search.runtime && settings.path.empty()) {
+  const bool docker_path =
+      std::filesystem::path(settings.path).filename().string().find("docker") != std::string::npos;
+  if (!docker_path) search.runtime = Try("podman", settings, &podman_why);
+  if (!search.runtime && (settings.path.empty() || docker_path)) {
     search.runtime = Try("docker", settings, &docker_why);
   }
   if (search.runtime) {
     search.note = "container runtime " + search.runtime->name + " at " + search.runtime->path;
   } else {
     search.note = "no container runtime: " + podman_why +
-                  (docker_why.empty() ? "" : "; " + docker_why) +
+                  (podman_why.empty() || docker_why.empty() ? "" : "; ") + docker_why +
                   " (jobs with an image go elsewhere)";
   }
   return search;

@@ -22,12 +22,13 @@ std::string Joined(const std::vector<std::string>& items) {
   return text;
 }
 
-// The schedulable node of `ce` with most free room, ignoring reservations; -1 when none.
-int MostFree(const PassState& state, const std::string& ce) {
+// The schedulable node of `ce` with most free room, ignoring reservations (and, for a job
+// with an image, nodes without a runtime); -1 when none.
+int MostFree(const PassState& state, const std::string& ce, bool needs_runtime = false) {
   int best = -1;
   for (int index : state.NodesOf(ce)) {
     const PassState::Node& node = state.nodes()[index];
-    if (!node.view->schedulable) continue;
+    if (!node.view->schedulable || (needs_runtime && !node.view->total.container)) continue;
     if (best < 0 || MoreFree(node.free, state.nodes()[best].free)) best = index;
   }
   return best;
@@ -133,11 +134,12 @@ Explanation ExplainWaiting(const ClusterView& cluster, const WaitingJobs& jobs,
       enabled_without_nodes.push_back(name);
       continue;
     }
-    const int best = MostFree(current, name);
-    if (best < 0) {
+    if (MostFree(current, name) < 0) {
       enabled_without_schedulable.push_back(name);
       continue;
     }
+    const int best = MostFree(current, name, need.container);
+    if (best < 0) continue;
     if (free_node < 0 || MoreFree(current.nodes()[best].free, current.nodes()[free_node].free)) {
       free_node = best;
       free_ce = name;
@@ -164,7 +166,7 @@ Explanation ExplainWaiting(const ClusterView& cluster, const WaitingJobs& jobs,
     out.summary = "no nodes registered in " + Joined(enabled_without_nodes);
     return out;
   }
-  if (free_node < 0) {
+  if (enabled_without_schedulable.size() + enabled_without_nodes.size() == enabled.size()) {
     out.summary = "no schedulable nodes in " + Joined(enabled_without_schedulable) +
                   " (nodes are launching, draining or lost)";
     return out;
