@@ -90,6 +90,18 @@ TEST(ContainerRunCommand, ScriptRunsInTheImagesShellAndNoCommandKeepsTheImagesOw
   EXPECT_EQ(argv.back(), "localhost/tool:1");
 }
 
+TEST(ContainerRunCommand, GpusAndTheDockerCli) {
+  LaunchAttempt a = Attempt();
+  a.set_gpus(2);
+  EXPECT_TRUE(Has(ContainerRunCommand(Podman(), a, Plan()), "--device=nvidia.com/gpu=all"));
+  const ContainerRuntime docker{"docker", "/usr/bin/docker", {}};
+  const auto argv = ContainerRunCommand(docker, a, Plan());
+  EXPECT_EQ(argv[1], "run");
+  EXPECT_TRUE(Has(argv, "--gpus=2"));
+  // Output reaches the attempt files through the attached CLI; docker has no passthrough.
+  EXPECT_FALSE(Has(argv, "--log-driver=passthrough"));
+}
+
 TEST(ContainerRunCommand, PullPolicies) {
   EXPECT_EQ(PullValue(""), "missing");
   EXPECT_EQ(PullValue("IfNotPresent"), "missing");
