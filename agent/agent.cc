@@ -215,6 +215,8 @@ class Agent::Loop {
     r.set_memory_mib(options_.memory_mib);
     r.set_gpus(options_.gpus);
     for (const auto& [k, v] : options_.labels) (*r.mutable_labels())[k] = v;
+    for (const std::string& runtime : options_.container_runtimes)
+      r.add_container_runtimes(runtime);
     for (const std::string& id : executor_->KnownAttempts()) hello.add_running_attempt_ids(id);
     hello.set_hostname(Hostname());
     hello.set_agent_version(kAgentVersion);

@@ -24,7 +24,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   app.add_option("--config", f.config_file,
                  "YAML config file (keys: scheduler, token_file, compute_environment, work_dir, "
                  "resources, labels, drain_grace_seconds, kill_grace_seconds, cgroups, "
-                 "allowed_mount_roots, log_level); flags override it");
+                 "allowed_mount_roots, container_runtime, container_runtime_path, "
+                 "container_oci_runtime, log_level); flags override it");
   app.add_option("--scheduler", f.scheduler, "batchd's address, HOST:PORT");
   app.add_option("--token-file", f.token_file,
                  "file holding the join token (kept out of the command line on purpose)");
@@ -41,6 +42,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->check(CLI::Range(0, 1024));
   app.add_option("--label", f.labels, "a node label, KEY=VALUE (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--container-runtime", f.container_runtime,
+                 "what runs jobs with an image: auto (default), podman, docker or none")
+      ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
   app.add_option("--log-level", f.log_level,
                  "one of " + config::JoinWords(config::LogLevels()) + " (default info)");
   try {
@@ -135,6 +139,8 @@ AgentOptions ResolveOptions(const CommandLine& flags,
   options.kill_grace_seconds = cfg.kill_grace_seconds;
   options.cgroups = cfg.cgroups;
   options.allowed_mount_roots = cfg.allowed_mount_roots;
+  options.container_runtime = {flags.container_runtime.value_or(cfg.container_runtime),
+                               cfg.container_runtime_path, cfg.container_oci_runtime};
   options.log_level = cfg.log_level;
   return options;
 }

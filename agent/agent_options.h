@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/executor/container_runtime.h"
 #include "agent/resources.h"
 
 namespace batchd::agent {
@@ -26,6 +27,7 @@ struct CommandLine {
   std::optional<int64_t> memory_mib;
   std::optional<int> gpus;
   std::vector<std::string> labels;  // "key=value"
+  std::optional<std::string> container_runtime;
   std::optional<std::string> log_level;
 };
 
@@ -52,6 +54,9 @@ struct AgentOptions {
   int kill_grace_seconds = 10;
   std::string cgroups = "auto";
   std::vector<std::filesystem::path> allowed_mount_roots;
+  ContainerRuntimeSettings container_runtime;
+  // What the agent advertises: the runtime found at start (program.cc), if any.
+  std::vector<std::string> container_runtimes;
   std::string log_level = "info";
 };
 

@@ -77,19 +77,24 @@ int RunBatchAgent(int argc, char** argv) {
   }
   SetUpLogging();
   AgentOptions options;
+  RuntimeSearch search;
   try {
     options = ResolveOptions(parsed.flags);
+    search = FindContainerRuntime(options.container_runtime);
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return kStartupErrorExit;
   }
   spdlog::set_level(config::SpdlogLevel(options.log_level));
   try {
+    spdlog::info("{}", search.note);
+    if (search.runtime) options.container_runtimes = {search.runtime->name};
     const ExecutorOptions executor_options{
         .work_dir = options.work_dir,
         .default_kill_grace_seconds = options.kill_grace_seconds,
         .cgroups = options.cgroups,
         .allowed_mount_roots = options.allowed_mount_roots,
+        .container_runtime = search.runtime,
     };
     Agent agent(std::move(options), [&](Executor::StatusCallback on_status) {
       return MakeProcessExecutor(executor_options, std::move(on_status));

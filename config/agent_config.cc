@@ -124,6 +124,23 @@ AgentConfig LoadAgentConfigFile(const std::filesystem::path& path, const AgentCo
            config.allowed_mount_roots.emplace_back(dir);
          }
        }},
+      {"container_runtime",
+       [&](const YAML::Node& v) {
+         config.container_runtime =
+             file.OneOf("container_runtime", v, {"auto", "podman", "docker", "none"});
+       }},
+      {"container_runtime_path",
+       [&](const YAML::Node& v) {
+         config.container_runtime_path = file.String("container_runtime_path", v);
+         if (config.container_runtime_path.empty() || config.container_runtime_path[0] != '/') {
+           file.Fail(v, "container_runtime_path: \"" + config.container_runtime_path +
+                            "\" is not an absolute path");
+         }
+       }},
+      {"container_oci_runtime",
+       [&](const YAML::Node& v) {
+         config.container_oci_runtime = file.String("container_oci_runtime", v);
+       }},
       {"log_level",
        [&](const YAML::Node& v) { config.log_level = file.OneOf("log_level", v, LogLevels()); }},
   });

@@ -29,12 +29,19 @@ struct AgentConfig {
   int kill_grace_seconds = 10;
   std::string cgroups = "auto";  // auto | none
   std::vector<std::filesystem::path> allowed_mount_roots;
+  // What runs jobs with an image: auto (podman, else docker, whichever works) | podman |
+  // docker | none; the CLI's path (empty = found in PATH); podman's OCI runtime (empty = runc
+  // when installed).
+  std::string container_runtime = "auto";
+  std::string container_runtime_path;
+  std::string container_oci_runtime;
   std::string log_level = "info";
 };
 
 // Keys: scheduler, token_file, compute_environment, work_dir, resources (a mapping of vcpus,
 // memory_mib, gpus), labels (a mapping), drain_grace_seconds, kill_grace_seconds, cgroups,
-// allowed_mount_roots (a list), log_level. Throws std::runtime_error naming the file, the line
+// allowed_mount_roots (a list), container_runtime, container_runtime_path,
+// container_oci_runtime, log_level. Throws std::runtime_error naming the file, the line
 // and the key on an unknown key, a wrong type or an out-of-range value. Keys the file leaves
 // out keep the values of `defaults`.
 AgentConfig LoadAgentConfigFile(const std::filesystem::path& path,

@@ -15,6 +15,7 @@ using batch::v1::AttemptState;
 using batch::v1::AttemptStatus;
 
 constexpr char kOomReason[] = "OutOfMemoryError: Container killed due to memory usage";
+constexpr auto kContainerStopBackstop = std::chrono::seconds(15);
 
 int64_t CpuMs(const rusage& usage) {
   const auto ms = [](const timeval& tv) {
@@ -43,11 +44,19 @@ void ProcessExecutor::BeginKill(Running& running, const std::string& reason, int
   running.reason = reason;
   running.timed_out = timed_out;
   running.sigkill_at = sigkill_at;
+  if (running.container) {
+    // The runtime sends SIGKILL itself after the grace; ours is the backstop for a runtime
+    // that hangs.
+    running.sigkill_at = sigkill_at + kContainerStopBackstop;
+    StopContainer(running, grace_seconds);
+    return;
+  }
   Signal(running, SIGTERM);
 }
 
 void ProcessExecutor::CheckDeadlines(Clock::time_point now) {
   for (auto& [id, running] : running_) {
+    if (running.container && running.terminating) CheckContainerStop(running, now);
     if (!running.terminating && running.timeout_at && now >= *running.timeout_at) {
       const int timeout = running.launch.timeout_seconds();
       BeginKill(running,
@@ -57,6 +66,7 @@ void ProcessExecutor::CheckDeadlines(Clock::time_point now) {
     if (running.sigkill_at && !running.sigkill_sent && now >= *running.sigkill_at) {
       running.sigkill_sent = true;
       Signal(running, SIGKILL);
+      if (running.container) RemoveContainer(id);
     }
   }
 }
@@ -120,11 +130,15 @@ void ProcessExecutor::Finish(const std::string& attempt_id) {
     status.set_reason(kOomReason);
   }
 
+  if (running.container) EndContainer(running, wait_status, &status);
   if (running.pidfd >= 0) ::close(running.pidfd);
+  if (running.stop_pid > 0) helpers_.push_back(running.stop_pid);
+  const bool container = running.container;
   std::optional<JobCgroup> cgroup = std::move(running.cgroup);
   running_.erase(it);
   Publish(status, true);
   if (cgroup) RemoveCgroup(*cgroup);
+  if (container) RemoveContainer(attempt_id);
 }
 
 }  // namespace batchd::agent

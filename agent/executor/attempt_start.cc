@@ -38,6 +38,10 @@ int OpenOutput(const std::filesystem::path& path) {
 SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const AttemptFiles& files,
                                       Running* running, std::vector<int>* fds_to_close) {
   const batch::v1::ContainerDetail& container = launch.container();
+  if (!container.image().empty()) {
+    running->container = true;
+    return PrepareContainer(launch, files, fds_to_close);
+  }
   SpawnRequest request;
   ChildPlan& plan = request.plan;
   plan.working_dir =

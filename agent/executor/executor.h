@@ -1,5 +1,7 @@
 #pragma once
-// Runs attempts on this machine. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
+// Runs attempts on this machine: a job with an image as a container (the runtime's `run`
+// process stands for it: its output, exit code and signals are the job's), others as plain
+// processes. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
 //   launch.pb   the LaunchAttempt, written before anything starts
 //   process     pid and start time of the attempt's process (its own process group)
 //   stdout, stderr   the job's output, appended by the job itself
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/executor/container_runtime.h"
 #include "batch/v1/agent_service.pb.h"
 
 namespace batchd::agent {
@@ -25,6 +28,9 @@ struct ExecutorOptions {
   std::string cgroups = "auto";
   // Host paths jobs may bind-mount (volumes); empty = only paths inside the attempt dir.
   std::vector<std::filesystem::path> allowed_mount_roots;
+  // What jobs with an image run with; without one they fail to launch (batchd sends them only
+  // to nodes that advertise a runtime).
+  std::optional<ContainerRuntime> container_runtime;
 };
 
 class Executor {
@@ -37,14 +43,16 @@ class Executor {
   virtual ~Executor() = default;
   // Starts the attempt; returns at once. A second Launch of a known attempt id is ignored.
   virtual void Launch(const batch::v1::LaunchAttempt& attempt) = 0;
-  // SIGTERM to the attempt's process group, SIGKILL after `grace_seconds`; `reason` becomes
-  // the attempt's reason. Unknown or finished attempts are ignored.
+  // SIGTERM to the attempt's process group, SIGKILL after `grace_seconds` (a container: the
+  // runtime's stop with that grace, then its removal); `reason` becomes the attempt's reason.
+  // Unknown or finished attempts are ignored.
   virtual void Kill(const std::string& attempt_id, const std::string& reason,
                     int grace_seconds) = 0;
   // Attempts found in the work dir that belong to an earlier run of the agent: a finished
   // one reports its stored result; one still running is killed (its process group) and
   // reported EXITED with infrastructure = true and reason "agent restarted while the attempt
-  // ran"; one with no trace of its process likewise. Call once, before Launch.
+  // ran"; one with no trace of its process likewise. Containers labelled with this work dir
+  // are all removed. Call once, before Launch.
   virtual std::vector<batch::v1::AttemptStatus> Recover() = 0;
   // Attempts not yet forgotten: running ones and finished ones.
   virtual std::vector<std::string> KnownAttempts() const = 0;

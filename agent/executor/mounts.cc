@@ -84,32 +84,64 @@ bool IsUnder(const fs::path& path, const fs::path& root) {
   return true;
 }
 
+namespace {
+
+// What both executors check: the volume exists, the container path is absolute and not /,
+// the host path is allowed. The process executor also needs the target on this machine.
+BindMount ResolveMount(const batch::v1::ContainerDetail& container,
+                       const batch::v1::MountPoint& point, const fs::path& attempt_dir,
+                       const std::vector<fs::path>& allowed_roots) {
+  const batch::v1::Volume* volume = FindVolume(container, point.source_volume());
+  if (volume == nullptr) {
+    throw LaunchError(CannotStart("mount point " + point.container_path() + " names volume \"" +
+                                  point.source_volume() + "\", which the job does not define"));
+  }
+  const fs::path target(point.container_path());
+  if (!target.is_absolute() || target == "/") {
+    throw LaunchError(CannotStart("mount point container path \"" + point.container_path() +
+                                  "\" must be an absolute path other than /"));
+  }
+  BindMount mount;
+  mount.source = HostSource(*volume, attempt_dir, allowed_roots).string();
+  mount.target = target.lexically_normal().string();
+  mount.read_only = point.read_only();
+  return mount;
+}
+
+}  // namespace
+
 std::vector<BindMount> ResolveBindMounts(const batch::v1::ContainerDetail& container,
                                          const fs::path& attempt_dir,
                                          const std::vector<fs::path>& allowed_roots) {
   std::vector<BindMount> mounts;
   for (const auto& point : container.mount_points()) {
-    const batch::v1::Volume* volume = FindVolume(container, point.source_volume());
-    if (volume == nullptr) {
-      throw LaunchError(CannotStart("mount point " + point.container_path() + " names volume \"" +
-                                    point.source_volume() + "\", which the job does not define"));
-    }
-    const fs::path target(point.container_path());
-    if (!target.is_absolute() || target == "/") {
-      throw LaunchError(CannotStart("mount point container path \"" + point.container_path() +
-                                    "\" must be an absolute path other than /"));
-    }
+    BindMount mount = ResolveMount(container, point, attempt_dir, allowed_roots);
     std::error_code ec;
-    if (!fs::exists(target, ec)) {
+    if (!fs::exists(mount.target, ec)) {
       throw LaunchError(CannotStart("mount point container path " + point.container_path() +
                                     " does not exist on this machine (the process executor "
                                     "mounts over existing paths)"));
     }
-    BindMount mount;
-    mount.source = HostSource(*volume, attempt_dir, allowed_roots).string();
-    mount.target = target.lexically_normal().string();
-    mount.read_only = point.read_only();
     mount.kept_flags = FlagsToKeep(mount.source);
+    mounts.push_back(std::move(mount));
+  }
+  return mounts;
+}
+
+std::vector<BindMount> ResolveContainerMounts(const batch::v1::ContainerDetail& container,
+                                              const fs::path& attempt_dir,
+                                              const std::vector<fs::path>& allowed_roots) {
+  std::vector<BindMount> mounts;
+  for (const auto& point : container.mount_points()) {
+    BindMount mount = ResolveMount(container, point, attempt_dir, allowed_roots);
+    // The runtime's --mount option separates its fields with commas.
+    for (const std::string* path : {&mount.source, &mount.target}) {
+      if (path->find(',') != std::string::npos) {
+        throw LaunchError(CannotStart("mount path " + *path +
+                                      " holds a comma, which a "
+                                      "container mount cannot carry"));
+      }
+    }
     mounts.push_back(std::move(mount));
   }
   return mounts;

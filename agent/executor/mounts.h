@@ -26,6 +26,12 @@ std::vector<BindMount> ResolveBindMounts(const batch::v1::ContainerDetail& conta
                                          const std::filesystem::path& attempt_dir,
                                          const std::vector<std::filesystem::path>& allowed_roots);
 
+// The same checks for a container: the container path need not exist on this machine (it is
+// inside the image), and paths with a comma are refused.
+std::vector<BindMount> ResolveContainerMounts(
+    const batch::v1::ContainerDetail& container, const std::filesystem::path& attempt_dir,
+    const std::vector<std::filesystem::path>& allowed_roots);
+
 // Whether `path` is `root` or lies below it (both canonical).
 bool IsUnder(const std::filesystem::path& path, const std::filesystem::path& root);
 

@@ -31,7 +31,8 @@ constexpr auto kExitPoll = std::chrono::milliseconds(20);
 ProcessExecutor::ProcessExecutor(const ExecutorOptions& options, StatusCallback on_status)
     : options_(options),
       on_status_(std::move(on_status)),
-      cgroups_(options.cgroups, CgroupParentName(options.work_dir)) {
+      cgroups_(options.cgroups, CgroupParentName(options.work_dir)),
+      container_ulimits_(DefaultContainerUlimits()) {
   if (!cgroups_.warning().empty()) spdlog::warn("process executor: {}", cgroups_.warning());
   std::filesystem::create_directories(AttemptFiles::Root(options_.work_dir));
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -67,6 +68,7 @@ ProcessExecutor::~ProcessExecutor() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (running_.empty()) cgroups_.RemoveParent();
+  ReapHelpers();
   ::close(wake_fd_);
   ::close(devnull_fd_);
 }
@@ -163,6 +165,7 @@ void ProcessExecutor::Loop() {
       }
     }
     RetryCgroupRemovals();
+    ReapHelpers();
     CheckDeadlines(Clock::now());
     if (const auto due = StandbyDueAt(); due && Clock::now() >= *due) MakeStandby();
 
@@ -184,7 +187,7 @@ void ProcessExecutor::Loop() {
       timeout_ms = timeout_ms < 0 ? bounded : std::min(timeout_ms, bounded);
     };
     if (auto deadline = NextDeadline()) limit(*deadline - Clock::now());
-    if (poll_exits) limit(kExitPoll);
+    if (poll_exits || !helpers_.empty() || ContainerStopsPending()) limit(kExitPoll);
     if (const auto due = StandbyDueAt()) limit(*due - Clock::now());
     {
       std::lock_guard lock(mu_);

@@ -1,5 +1,6 @@
 #pragma once
-// The process executor: jobs run as plain processes of this machine (see executor.h).
+// The process executor: jobs run as processes of this machine, an image job as the container
+// runtime's `run` process (container_attempt.cc; see executor.h).
 //
 // One thread (Loop) does all the work on attempts: it starts them, watches their processes
 // (a pidfd each, polled together with a wake-up eventfd), sends the timeout and kill
@@ -16,6 +17,7 @@
 
 #include "agent/cgroup.h"
 #include "agent/executor/attempt_dir.h"
+#include "agent/executor/container_run.h"
 #include "agent/executor/executor.h"
 #include "agent/executor/spawn.h"
 #include "agent/executor/standby.h"
@@ -67,6 +69,10 @@ class ProcessExecutor final : public Executor {
     bool sigkill_sent = false;
     bool timed_out = false;
     std::string reason;
+    bool container = false;  // the process is the runtime's `run` for the job's container
+    pid_t stop_pid = -1;     // the runtime's `stop` under way
+    int stop_grace_seconds = 0;
+    std::optional<Clock::time_point> restop_at;  // a stop that found no container yet
   };
 
   // A standby job process in its own cgroup, made while the loop is idle (standby.h).
@@ -84,6 +90,16 @@ class ProcessExecutor final : public Executor {
   void Start(const batch::v1::LaunchAttempt& launch);
   SpawnRequest Prepare(const batch::v1::LaunchAttempt& launch, const AttemptFiles& files,
                        Running* running, std::vector<int>* fds_to_close);
+  SpawnRequest PrepareContainer(const batch::v1::LaunchAttempt& launch, const AttemptFiles& files,
+                                std::vector<int>* fds_to_close);
+  void StopContainer(Running& running, int grace_seconds);
+  void CheckContainerStop(Running& running, Clock::time_point now);
+  bool ContainerStopsPending() const;
+  void EndContainer(const Running& running, int wait_status, batch::v1::AttemptStatus* status);
+  void RemoveContainer(const std::string& attempt_id);
+  void RemoveLeftoverContainers();
+  void StartHelper(const std::vector<std::string>& argv);
+  void ReapHelpers();
   void BeginKill(Running& running, const std::string& reason, int grace_seconds, bool timed_out);
   void Signal(const Running& running, int signal) const;
   void CheckDeadlines(Clock::time_point now);
@@ -116,7 +132,9 @@ class ProcessExecutor final : public Executor {
   // Standbys are made only once Recover ran: its sweep of unknown cgroups would end them.
   bool recovered_ = false;
 
+  std::vector<RunLimit> container_ulimits_;
   std::map<std::string, Running> running_;  // the loop thread's alone
+  std::vector<pid_t> helpers_;              // runtime stop/rm calls to reap; loop thread only
   // The loop thread's alone too: the standby waiting, the one taken for the attempt being
   // started, and whether standbys work here (cgroup v2 cannot rename a standby's cgroup).
   std::optional<Standby> standby_;

@@ -98,6 +98,7 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
     }
     if (const std::optional<JobCgroup> cgroup = cgroups_.Find(name)) RemoveCgroup(*cgroup);
   }
+  RemoveLeftoverContainers();
   {
     std::lock_guard lock(mu_);
     recovered_ = true;

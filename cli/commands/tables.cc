@@ -194,21 +194,26 @@ std::string ScheduleComment(const ScheduleDetail& s, int64_t now_ms) {
 
 Table NodeTable() {
   return Table({"NODE", "CE", "STATE", "PROVIDER", "SHAPE", "CAPACITY", "VCPU", "MEMORY-MIB", "GPU",
-                "JOBS", "HEARTBEAT"});
+                "RUNTIME", "JOBS", "HEARTBEAT"});
 }
 
 void AddNodeRow(Table* table, const NodeDetail& node, int64_t now_ms) {
   const auto& used = node.used();
   const auto& total = node.total();
-  table->AddRow(
-      {node.node_id(),
-       node.compute_environment().empty() ? "-" : NameFromArn(node.compute_environment()),
-       Word(NodeState::Value_Name(node.state()), "NODE_STATE_"),
-       node.provider().empty() ? "-" : node.provider(), node.shape().empty() ? "-" : node.shape(),
-       CapacityText(node.capacity_type()), UsedOfTotal(used.vcpus(), total.vcpus()),
-       UsedOfTotal(used.memory_mib(), total.memory_mib()),
-       total.gpus() > 0 ? UsedOfTotal(used.gpus(), total.gpus()) : "-",
-       std::to_string(node.attempt_ids_size()), FormatAge(node.last_heartbeat_at(), now_ms)});
+  std::string runtimes;
+  for (const std::string& runtime : node.container_runtimes()) {
+    runtimes += (runtimes.empty() ? "" : ",") + runtime;
+  }
+  table->AddRow({node.node_id(),
+                 node.compute_environment().empty() ? "-" : NameFromArn(node.compute_environment()),
+                 Word(NodeState::Value_Name(node.state()), "NODE_STATE_"),
+                 node.provider().empty() ? "-" : node.provider(),
+                 node.shape().empty() ? "-" : node.shape(), CapacityText(node.capacity_type()),
+                 UsedOfTotal(used.vcpus(), total.vcpus()),
+                 UsedOfTotal(used.memory_mib(), total.memory_mib()),
+                 total.gpus() > 0 ? UsedOfTotal(used.gpus(), total.gpus()) : "-",
+                 runtimes.empty() ? "-" : runtimes, std::to_string(node.attempt_ids_size()),
+                 FormatAge(node.last_heartbeat_at(), now_ms)});
 }
 
 std::string AttemptsComment(const JobDetail& job, int64_t now_ms) {

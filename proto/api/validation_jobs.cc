@@ -100,6 +100,10 @@ void ValidateContainerProperties(const batch::v1::ContainerProperties& c) {
   if (!pull.empty() && pull != "IfNotPresent" && pull != "Always" && pull != "Never") {
     ThrowInvalid(f + ".imagePullPolicy", "must be IfNotPresent, Always or Never");
   }
+  const std::string& network = c.network_mode();
+  if (!network.empty() && network != "bridge" && network != "host" && network != "none") {
+    ThrowInvalid(f + ".networkMode", "must be bridge, host or none");
+  }
   if (c.user().size() > 255) ThrowInvalid(f + ".user", "at most 255 characters");
 }
 

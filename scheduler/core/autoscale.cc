@@ -304,7 +304,8 @@ std::vector<NodeShapeSpec> AllowedShapes(const batch::v1::ComputeResource& resou
   std::vector<NodeShapeSpec> shapes;
   for (const auto& shape : resources.node_shapes()) {
     shapes.push_back(
-        {shape.name(), {static_cast<double>(shape.vcpus()), shape.memory_mib(), shape.gpus()}});
+        {shape.name(),
+         {static_cast<double>(shape.vcpus()), shape.memory_mib(), shape.gpus(), true}});
   }
   if (shapes.empty()) shapes.push_back({"default", {kDefaultVcpus, kDefaultMemoryMiB, 0}});
   const auto& types = resources.instance_types();

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "core/feasibility.h"
 #include "core/fit.h"
@@ -21,12 +22,13 @@ std::string Joined(const std::vector<std::string>& items) {
   return text;
 }
 
-// The schedulable node of `ce` with most free room, ignoring reservations; -1 when none.
-int MostFree(const PassState& state, const std::string& ce) {
+// The schedulable node of `ce` with most free room, ignoring reservations (and, for a job
+// with an image, nodes without a runtime); -1 when none.
+int MostFree(const PassState& state, const std::string& ce, bool needs_runtime = false) {
   int best = -1;
   for (int index : state.NodesOf(ce)) {
     const PassState::Node& node = state.nodes()[index];
-    if (!node.view->schedulable) continue;
+    if (!node.view->schedulable || (needs_runtime && !node.view->total.container)) continue;
     if (best < 0 || MoreFree(node.free, state.nodes()[best].free)) best = index;
   }
   return best;
@@ -49,6 +51,23 @@ std::string DescribeCe(const ClusterView& cluster, const PassState& state, const
   line += "; largest possible node " + (largest ? ResourcesText(*largest) : "unknown");
   if (ce.managed) line += " (maxvCpus " + std::to_string(ce.maxv_cpus) + ")";
   return line;
+}
+
+// For a job with an image: the summary when no schedulable node of `ces` has a runtime.
+std::optional<std::string> NoContainerRuntime(const PassState& state,
+                                              const std::vector<std::string>& ces) {
+  size_t schedulable = 0;
+  for (const std::string& name : ces) {
+    for (int index : state.NodesOf(name)) {
+      const PassState::Node& node = state.nodes()[index];
+      if (!node.view->schedulable) continue;
+      if (node.view->total.container) return std::nullopt;
+      ++schedulable;
+    }
+  }
+  return "needs a container runtime (podman or docker) for its image; none of the " +
+         Count(schedulable, "schedulable node", "schedulable nodes") + " in " + Joined(ces) +
+         " has one";
 }
 
 // The job's own facts: what it asks for, how long it waited, where it stands in its queue.
@@ -115,11 +134,12 @@ Explanation ExplainWaiting(const ClusterView& cluster, const WaitingJobs& jobs,
       enabled_without_nodes.push_back(name);
       continue;
     }
-    const int best = MostFree(current, name);
-    if (best < 0) {
+    if (MostFree(current, name) < 0) {
       enabled_without_schedulable.push_back(name);
       continue;
     }
+    const int best = MostFree(current, name, need.container);
+    if (best < 0) continue;
     if (free_node < 0 || MoreFree(current.nodes()[best].free, current.nodes()[free_node].free)) {
       free_node = best;
       free_ce = name;
@@ -146,10 +166,16 @@ Explanation ExplainWaiting(const ClusterView& cluster, const WaitingJobs& jobs,
     out.summary = "no nodes registered in " + Joined(enabled_without_nodes);
     return out;
   }
-  if (free_node < 0) {
+  if (enabled_without_schedulable.size() + enabled_without_nodes.size() == enabled.size()) {
     out.summary = "no schedulable nodes in " + Joined(enabled_without_schedulable) +
                   " (nodes are launching, draining or lost)";
     return out;
+  }
+  if (need.container) {
+    if (std::optional<std::string> none = NoContainerRuntime(current, enabled)) {
+      out.summary = *none;
+      return out;
+    }
   }
   const std::string largest_free = "largest free node in " + free_ce + " offers " +
                                    ResourcesText(current.nodes()[free_node].free);

@@ -44,8 +44,8 @@ QueueReach ReachOf(const ClusterView& cluster, const QueueView& queue) {
     known.insert(name);
     if (ce.managed) {
       for (const Resources& shape : ce.shapes) {
-        sizes.push_back(
-            {std::min<double>(shape.vcpus, ce.maxv_cpus), shape.memory_mib, shape.gpus});
+        sizes.push_back({std::min<double>(shape.vcpus, ce.maxv_cpus), shape.memory_mib, shape.gpus,
+                         shape.container});
       }
     } else if (ce.largest_known_node) {
       sizes.push_back(*ce.largest_known_node);
@@ -66,6 +66,9 @@ QueueReach ReachOf(const ClusterView& cluster, const QueueView& queue) {
   }
   // A queue without any environment may get one; nothing can be said yet.
   if (known.empty()) reach.unbounded = true;
+  // A container runtime can be installed on a node at any time: lacking one makes an image
+  // job wait (ExplainWaiting says why), never fail as infeasible.
+  for (Resources& size : sizes) size.container = true;
   reach.largest = Frontier(std::move(sizes));
   return reach;
 }

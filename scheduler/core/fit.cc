@@ -25,6 +25,7 @@ std::string VcpuText(double vcpus) {
 std::string ResourcesText(const Resources& r) {
   std::string text = VcpuText(r.vcpus) + " vCPU, " + std::to_string(r.memory_mib) + " MiB";
   if (r.gpus != 0) text += ", " + std::to_string(r.gpus) + " GPU";
+  if (r.container) text += ", a container runtime";
   return text;
 }
 

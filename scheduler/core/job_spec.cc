@@ -72,6 +72,7 @@ Resources EffectiveResources(const batch::v1::ContainerDetail& container) {
   std::from_chars(m.data(), m.data() + m.size(), out.memory_mib);
   std::string g = FindResource(reqs, ResourceType::GPU);
   std::from_chars(g.data(), g.data() + g.size(), out.gpus);
+  out.container = !container.image().empty();
   return out;
 }
 
@@ -145,6 +146,8 @@ batch::v1::JobDetail BuildJobDetail(const batch::v1::JobDefinition& def,
       SubstituteParameters(o.command_size() > 0 ? o.command() : props.command(), job.parameters());
   c->set_script(props.script());
   c->set_working_directory(props.working_directory());
+  c->set_image_pull_policy(props.image_pull_policy());
+  c->set_network_mode(props.network_mode());
   *c->mutable_environment() = props.environment();
   for (const auto& e : o.environment()) {
     bool replaced = false;

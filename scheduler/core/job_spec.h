@@ -20,6 +20,9 @@ struct Resources {
   double vcpus = 0;
   int64_t memory_mib = 0;
   int gpus = 0;
+  // Not an amount but a capability: a job with an image needs a node with a container
+  // runtime; a node that has one offers it to every job at once.
+  bool container = false;
 };
 
 // Reads the resource requirements of a merged container (every type is present after

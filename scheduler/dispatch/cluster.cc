@@ -7,13 +7,13 @@ namespace batchd::dispatch {
 using batch::v1::NodeState;
 
 core::Resources Plus(const core::Resources& a, const core::Resources& b) {
-  return {a.vcpus + b.vcpus, a.memory_mib + b.memory_mib, a.gpus + b.gpus};
+  return {a.vcpus + b.vcpus, a.memory_mib + b.memory_mib, a.gpus + b.gpus, a.container};
 }
 
 core::Resources Minus(const core::Resources& a, const core::Resources& b) {
   // Clamped: a node re-registering with fewer resources must not go negative.
   return {std::max(0.0, a.vcpus - b.vcpus), std::max<int64_t>(0, a.memory_mib - b.memory_mib),
-          std::max(0, a.gpus - b.gpus)};
+          std::max(0, a.gpus - b.gpus), a.container};
 }
 
 batch::v1::NodeResources ToNodeResources(const core::Resources& r) {

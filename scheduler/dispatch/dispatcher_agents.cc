@@ -71,7 +71,7 @@ std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
   cluster_.SetLink(node, link);
   node.last_seen_ms = now;
   node.total = {static_cast<double>(hello.resources().vcpus()), hello.resources().memory_mib(),
-                hello.resources().gpus()};
+                hello.resources().gpus(), hello.resources().container_runtimes_size() > 0};
   auto& d = node.detail;
   if (d.registered_at() == 0 || d.state() == NodeState::LOST ||
       d.state() == NodeState::TERMINATED) {
@@ -88,6 +88,7 @@ std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
   *d.mutable_labels() = hello.resources().labels();
   d.set_hostname(hello.hostname());
   d.set_agent_version(hello.agent_version());
+  *d.mutable_container_runtimes() = hello.resources().container_runtimes();
   d.set_last_heartbeat_at(now);
 
   // Attempts the agent has that are not live here were ended already (its node was lost, or

@@ -64,7 +64,7 @@ void Dispatcher::LoadState() {
   for (auto& detail : store_.LoadNodes()) {
     NodeEntry& node = cluster_.UpsertNode(detail.node_id());
     node.total = {static_cast<double>(detail.total().vcpus()), detail.total().memory_mib(),
-                  detail.total().gpus()};
+                  detail.total().gpus(), detail.container_runtimes_size() > 0};
     node.detail = std::move(detail);
     // Every node gets a full lease to come back after a restart of batchd, and one being
     // launched a full boot timeout to register.
@@ -122,7 +122,10 @@ core::ClusterView Dispatcher::BuildView() {
     cv.managed = ce.type() == CEType::MANAGED;
     cv.maxv_cpus = ce.compute_resources().maxv_cpus();
     for (const auto& shape : ce.compute_resources().node_shapes()) {
-      cv.shapes.push_back({static_cast<double>(shape.vcpus()), shape.memory_mib(), shape.gpus()});
+      // Whether a node to come will have a container runtime is known only once its agent
+      // says so: a shape is taken to have one, so image jobs wait rather than fail.
+      cv.shapes.push_back(
+          {static_cast<double>(shape.vcpus()), shape.memory_mib(), shape.gpus(), true});
     }
     view.compute_environments.emplace(name, std::move(cv));
   }

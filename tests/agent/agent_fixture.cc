@@ -34,6 +34,7 @@ void AgentFixture::StartAgent(agent::AgentOptions options) {
       .default_kill_grace_seconds = options.kill_grace_seconds,
       .cgroups = options.cgroups,
       .allowed_mount_roots = options.allowed_mount_roots,
+      .container_runtime = std::nullopt,
   };
   agent::AgentTimings timings;
   timings.ack_wait = std::chrono::milliseconds(500);

@@ -53,6 +53,9 @@ drain_grace_seconds: 5
 kill_grace_seconds: 2
 cgroups: none
 allowed_mount_roots: [/data, /scratch]
+container_runtime: docker
+container_runtime_path: /opt/bin/docker
+container_oci_runtime: crun
 log_level: debug
 )");
   const config::AgentConfig c = config::LoadAgentConfigFile(config);
@@ -68,6 +71,9 @@ log_level: debug
   EXPECT_EQ(c.kill_grace_seconds, 2);
   EXPECT_EQ(c.cgroups, "none");
   EXPECT_EQ(c.allowed_mount_roots, (std::vector<fs::path>{"/data", "/scratch"}));
+  EXPECT_EQ(c.container_runtime, "docker");
+  EXPECT_EQ(c.container_runtime_path, "/opt/bin/docker");
+  EXPECT_EQ(c.container_oci_runtime, "crun");
   EXPECT_EQ(c.log_level, "debug");
 }
 
@@ -88,6 +94,15 @@ TEST_F(AgentOptionsTest, ConfigErrorsNameTheFileLineAndKey) {
             std::string::npos);
   const fs::path cgroups = Write("e.yaml", "cgroups: v3\n");
   EXPECT_NE(ErrorOf([&] { config::LoadAgentConfigFile(cgroups); }).find("auto, none"),
+            std::string::npos);
+  const fs::path runtime = Write("f.yaml", "container_runtime: rkt\n");
+  EXPECT_NE(ErrorOf([&] { config::LoadAgentConfigFile(runtime); }).find("container_runtime"),
+            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { config::LoadAgentConfigFile(runtime); }).find("auto, podman, docker, none"),
+      std::string::npos);
+  const fs::path path = Write("g.yaml", "container_runtime_path: bin/podman\n");
+  EXPECT_NE(ErrorOf([&] { config::LoadAgentConfigFile(path); }).find("not an absolute path"),
             std::string::npos);
 }
 
@@ -110,12 +125,19 @@ TEST_F(AgentOptionsTest, FlagsOverrideTheFileAndTheMachineFillsTheRest) {
             (std::map<std::string, std::string>{{"zone", "b"}, {"rack", "r1"}, {"extra", "x=y"}}));
   EXPECT_EQ(o.work_dir, fs::current_path() / "relative/work");
   EXPECT_EQ(o.drain_grace_seconds, 60);
+  EXPECT_EQ(o.container_runtime.mode, "auto");
   EXPECT_EQ(detections_, 1);
 
   const ParsedCommandLine all = Parse({"--scheduler", "b:2", "--token-file", token.c_str(),
                                        "--vcpus", "1", "--memory-mib", "1", "--gpus", "0"});
-  ResolveOptions(all.flags, detect_);
+  EXPECT_EQ(ResolveOptions(all.flags, detect_).container_runtime.mode, "auto");
   EXPECT_EQ(detections_, 1);  // nothing left to detect
+  const ParsedCommandLine none =
+      Parse({"--scheduler", "b:2", "--token-file", token.c_str(), "--vcpus", "1", "--memory-mib",
+             "1", "--gpus", "0", "--container-runtime", "none"});
+  ASSERT_FALSE(none.exit_code) << none.message;
+  EXPECT_EQ(ResolveOptions(none.flags, detect_).container_runtime.mode, "none");
+  EXPECT_TRUE(Parse({"--container-runtime", "rkt"}).exit_code);
 }
 
 TEST_F(AgentOptionsTest, TokenAndSchedulerProblemsAreClearAndKeepTheTokenOut) {

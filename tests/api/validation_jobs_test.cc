@@ -123,6 +123,8 @@ TEST(JobDefinitionValidation, EveryRuleHasABadCase) {
        "containerProperties.workingDirectory: must be an absolute path"},
       {[&](auto& d) { c(d)->set_image_pull_policy("Sometimes"); },
        "containerProperties.imagePullPolicy"},
+      {[&](auto& d) { c(d)->set_network_mode("awsvpc"); },
+       "containerProperties.networkMode: must be bridge, host or none"},
       {[&](auto& d) { c(d)->set_user(std::string(256, 'u')); },
        "containerProperties.user: at most 255"},
       {[](auto& d) { d.set_scheduling_priority(10000); },

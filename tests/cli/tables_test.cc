@@ -41,6 +41,7 @@ TEST(NodeTable, ShowsUsedOfTotalJobsAndHeartbeatAge) {
   gpu.mutable_total()->set_gpus(2);
   gpu.mutable_used()->set_gpus(1);
   gpu.set_last_heartbeat_at(now - 600'000);
+  gpu.add_container_runtimes("podman");
   NodeDetail fresh;
   fresh.set_node_id("node-new");
   fresh.set_state(NodeState::LAUNCHING);
@@ -54,13 +55,13 @@ TEST(NodeTable, ShowsUsedOfTotalJobsAndHeartbeatAge) {
   AddNodeRow(&table, fresh, now);
   EXPECT_EQ(Printed(table),
             "NODE       CE     STATE       PROVIDER   SHAPE   CAPACITY   VCPU   MEMORY-MIB   GPU   "
-            "JOBS   HEARTBEAT\n"
+            "RUNTIME   JOBS   HEARTBEAT\n"
             "node-a     ce-a   READY       -          -       -          2/8    1024/16384   -     "
-            "2      3s ago\n"
+            "-         2      3s ago\n"
             "node-gpu   ce-b   LOST        -          -       -          0/4    0/4096       1/2   "
-            "0      10m ago\n"
+            "podman    0      10m ago\n"
             "node-new   -      LAUNCHING   local      c4      spot       0/0    0/0          -     "
-            "0      -\n");
+            "-         0      -\n");
 }
 
 TEST(AttemptsComment, OneCommentedRowPerAttempt) {

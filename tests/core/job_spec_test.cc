@@ -90,8 +90,25 @@ TEST(JobSpec, DefaultsWhenNothingIsAsked) {
   EXPECT_DOUBLE_EQ(res.vcpus, kDefaultVcpus);
   EXPECT_EQ(res.memory_mib, kDefaultMemoryMiB);
   EXPECT_EQ(res.gpus, 0);
+  EXPECT_FALSE(res.container);
   EXPECT_EQ(job.retry_strategy().attempts(), 1);
   EXPECT_FALSE(job.has_timeout());
+}
+
+TEST(JobSpec, AnImageNeedsAContainerRuntimeAndCarriesItsSettings) {
+  JobDefinition d;
+  auto* props = d.mutable_container_properties();
+  props->set_image("localhost/tool:1");
+  props->add_command("true");
+  props->set_image_pull_policy("Never");
+  props->set_network_mode("none");
+  SubmitJobRequest req;
+  req.set_job_name("t");
+  auto job = BuildJobDetail(d, req, "id", 0);
+  EXPECT_TRUE(EffectiveResources(job.container()).container);
+  EXPECT_EQ(job.container().image(), "localhost/tool:1");
+  EXPECT_EQ(job.container().image_pull_policy(), "Never");
+  EXPECT_EQ(job.container().network_mode(), "none");
 }
 
 TEST(JobSpec, LegacyOverridesCountToo) {

@@ -110,6 +110,8 @@ void DispatchTest::Register(const std::string& name, const DefinitionSpec& spec)
   auto* c = req.mutable_container_properties();
   for (const auto& a : spec.command) c->add_command(a);
   c->set_script(spec.script);
+  c->set_image(spec.image);
+  c->set_image_pull_policy(spec.image_pull_policy);
   auto* v = c->add_resource_requirements();
   v->set_type(ResourceType::VCPU);
   v->set_value(std::to_string(spec.vcpus));

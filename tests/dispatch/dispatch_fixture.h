@@ -26,6 +26,8 @@ struct DefinitionSpec {
   std::map<std::string, std::string> environment{};
   std::map<std::string, std::string> parameters{};
   std::vector<batch::v1::EvaluateOnExit> evaluate_on_exit{};
+  std::string image{};
+  std::string image_pull_policy{};
 };
 
 class DispatchTest : public ::testing::Test {
