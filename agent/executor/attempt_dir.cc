@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "agent/executor/launch_error.h"
 #include "api/text.h"
 
 namespace batchd::agent {
@@ -16,6 +17,15 @@ namespace {
 }
 
 }  // namespace
+
+int OpenAttemptOutput(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw LaunchError("opening " + path.string() + ": " + std::system_category().message(errno),
+                      true);
+  }
+  return fd;
+}
 
 bool IsValidAttemptId(const std::string& attempt_id) {
   if (attempt_id.empty() || attempt_id.size() > 128 || attempt_id == "." || attempt_id == "..") {

@@ -42,6 +42,9 @@ bool IsValidAttemptId(const std::string& attempt_id);
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view data);
 void WriteMessageAtomically(const std::filesystem::path& path,
                             const google::protobuf::MessageLite& message);
+// Opens one of the attempt's output files for appending (the job writes it directly).
+// Throws LaunchError (the machine's fault) naming the file.
+int OpenAttemptOutput(const std::filesystem::path& path);
 // False when the file is missing or does not parse.
 bool ReadMessage(const std::filesystem::path& path, google::protobuf::MessageLite* message);
 

@@ -24,15 +24,6 @@ using batch::v1::AttemptState;
 using batch::v1::AttemptStatus;
 using batch::v1::LaunchAttempt;
 
-int OpenOutput(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw LaunchError("opening " + path.string() + ": " + std::system_category().message(errno),
-                      true);
-  }
-  return fd;
-}
-
 }  // namespace
 
 SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const AttemptFiles& files,
@@ -64,9 +55,9 @@ SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const Attempt
   plan.mounts = ResolveBindMounts(container, files.path(), options_.allowed_mount_roots);
 
   plan.stdin_fd = devnull_fd_;
-  plan.stdout_fd = OpenOutput(files.stdout_file());
+  plan.stdout_fd = OpenAttemptOutput(files.stdout_file());
   fds_to_close->push_back(plan.stdout_fd);
-  plan.stderr_fd = OpenOutput(files.stderr_file());
+  plan.stderr_fd = OpenAttemptOutput(files.stderr_file());
   fds_to_close->push_back(plan.stderr_fd);
 
   CgroupLimits limits;

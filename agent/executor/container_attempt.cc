@@ -28,15 +28,6 @@ constexpr size_t kErrorTail = 8192;
 constexpr auto kRestopInterval = std::chrono::milliseconds(200);
 constexpr char kOomReason[] = "OutOfMemoryError: Container killed due to memory usage";
 
-int OpenOutput(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw LaunchError("opening " + path.string() + ": " + std::system_category().message(errno),
-                      true);
-  }
-  return fd;
-}
-
 void WriteSecretFile(const std::filesystem::path& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
@@ -87,9 +78,9 @@ SpawnRequest ProcessExecutor::PrepareContainer(const LaunchAttempt& launch,
   ChildPlan& child = request.plan;
   child.working_dir = files.path().string();
   child.stdin_fd = devnull_fd_;
-  child.stdout_fd = OpenOutput(files.stdout_file());
+  child.stdout_fd = OpenAttemptOutput(files.stdout_file());
   fds_to_close->push_back(child.stdout_fd);
-  child.stderr_fd = OpenOutput(files.stderr_file());
+  child.stderr_fd = OpenAttemptOutput(files.stderr_file());
   fds_to_close->push_back(child.stderr_fd);
   return request;
 }

@@ -25,6 +25,27 @@ std::vector<char*> Pointers(const std::vector<std::string>& strings) {
   return out;
 }
 
+// A tool runs in its own process group, so one that runs out of time dies with its
+// children, and with no signal blocked whatever the calling thread blocks.
+class ToolAttributes {
+ public:
+  ToolAttributes() {
+    posix_spawnattr_init(&attr_);
+    posix_spawnattr_setpgroup(&attr_, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr_, &none);
+    posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  }
+  ~ToolAttributes() { posix_spawnattr_destroy(&attr_); }
+  ToolAttributes(const ToolAttributes&) = delete;
+  ToolAttributes& operator=(const ToolAttributes&) = delete;
+  const posix_spawnattr_t* get() const { return &attr_; }
+
+ private:
+  posix_spawnattr_t attr_;
+};
+
 }  // namespace
 
 ToolResult RunTool(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
@@ -38,21 +59,13 @@ ToolResult RunTool(const std::vector<std::string>& argv, std::chrono::millisecon
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Its own process group, so a helper that runs out of time dies with its children.
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  const ToolAttributes attr;
   std::vector<char*> args = Pointers(argv);
   std::vector<char*> env = Pointers(environment);
   pid_t pid = -1;
-  const int error = ::posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(),
+  const int error = ::posix_spawn(&pid, argv[0].c_str(), &actions, attr.get(), args.data(),
                                   environment.empty() ? environ : env.data());
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   ::close(pipe_fds[1]);
   if (error != 0) {
     ::close(pipe_fds[0]);
@@ -118,18 +131,12 @@ pid_t StartTool(const std::vector<std::string>& argv) {
   for (int fd : {0, 1, 2}) {
     posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
   }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  const ToolAttributes attr;
   std::vector<char*> args = Pointers(argv);
   pid_t pid = -1;
-  const int error = ::posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), environ);
+  const int error =
+      ::posix_spawn(&pid, argv[0].c_str(), &actions, attr.get(), args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   return error == 0 ? pid : -1;
 }
 

@@ -43,7 +43,10 @@ SpawnResult ProcessExecutor::SpawnJob(const SpawnRequest& request) {
 namespace {
 // A standby is made once no job started for this long. Under load, cgroup moves follow each
 // other too closely to wait for a grace period, and a plain vfork is cheaper than a fork.
-constexpr auto kStandbyAfterQuiet = std::chrono::milliseconds(10);
+// Soon after a launch, though, so that it has joined its cgroup before the next job of a
+// slow stream comes: a job that arrives while a standby joins waits for that grace period
+// (the join holds cgroup_mutex, which renaming and creating cgroups need too).
+constexpr auto kStandbyAfterQuiet = std::chrono::milliseconds(2);
 constexpr auto kStandbyRetry = std::chrono::seconds(1);
 }  // namespace
 
