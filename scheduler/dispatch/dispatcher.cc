@@ -23,11 +23,6 @@ constexpr int64_t kFlushRetryMs = 1000;
 constexpr int64_t kAutoscaleMinGapMs = 2;
 constexpr int64_t kAutoscaleCostFactor = 10;
 
-// Milliseconds until `at`, rounded up; 0 once it passed.
-int64_t MillisUntil(std::chrono::steady_clock::time_point at) {
-  const auto left = at - std::chrono::steady_clock::now();
-  return std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count());
-}
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options)
@@ -77,11 +72,16 @@ void Dispatcher::Loop() {
       if (!batch_.empty() && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
       // Work a commit left behind (a finished job's dependents, jobs to place) goes on at once.
       if (!batch_.empty() && retry_flush_at_ms_ == 0) wake = now;
-      if (placement_due_) wake = std::min(wake, now + MillisUntil(next_placement_at_));
       if (autoscale_due_ && provisioner_ != nullptr) {
         wake = std::min(wake, next_autoscale_ms_);
       }
-      const auto wait = std::chrono::milliseconds(std::max<int64_t>(0, wake - now));
+      std::chrono::steady_clock::duration wait =
+          std::chrono::milliseconds(std::max<int64_t>(0, wake - now));
+      // To the microsecond: a pass that took 0.3 ms is due 0.3 ms later, not a tick later.
+      if (placement_due_) {
+        wait = std::min(wait, std::max(std::chrono::steady_clock::duration::zero(),
+                                       next_placement_at_ - std::chrono::steady_clock::now()));
+      }
       cv_.wait_for(lock, wait, [&] { return stopping_ || !inbox_.empty(); });
       if (stopping_) break;
       work.swap(inbox_);
