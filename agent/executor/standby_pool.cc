@@ -51,8 +51,9 @@ constexpr auto kStandbyRetry = std::chrono::seconds(1);
 }  // namespace
 
 std::optional<ProcessExecutor::Clock::time_point> ProcessExecutor::StandbyDueAt() const {
-  if (standby_ || !standbys_work_ || cgroups_.version() == CgroupVersion::kNone)
+  if (standby_ || !standbys_work_ || cgroups_.version() == CgroupVersion::kNone) {
     return std::nullopt;
+  }
   {
     std::lock_guard lock(mu_);
     if (!recovered_ || stopping_) return std::nullopt;

@@ -22,7 +22,6 @@ constexpr int64_t kFlushRetryMs = 1000;
 // last one took: a busy scheduler does not spend itself recomputing them for every submit.
 constexpr int64_t kAutoscaleMinGapMs = 2;
 constexpr int64_t kAutoscaleCostFactor = 10;
-
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const core::Clock& clock, DispatchOptions options)

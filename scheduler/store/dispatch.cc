@@ -17,6 +17,9 @@ namespace {
 using batch::v1::JobDetail;
 using internal::ArrayLiteral;
 
+// The order the scheduler takes in its RUNNABLE jobs: its queues' order.
+constexpr char kLoadOrder[] = "ORDER BY scheduling_priority DESC, created_at, job_id";
+
 constexpr int kUpdateColumns = 8;
 
 // The columns UpdateJob writes, for every changed row at once. The rows are locked by the
@@ -66,8 +69,7 @@ void WriteBack(pqxx::work& txn, const std::vector<JobDetail>& changed) {
 void internal::PrepareDispatchStatements(pqxx::connection& conn) {
   // One snapshot for every status, so a job moving between two of them is seen once.
   conn.prepare("jobs_load", "SELECT " + std::string(kJobDetailColumns) +
-                                " FROM jobs WHERE status = ANY($1::text[]) "
-                                "ORDER BY scheduling_priority DESC, created_at, job_id");
+                                " FROM jobs WHERE status = ANY($1::text[]) " + kLoadOrder);
   // Locked in id order: two batches sharing jobs wait for each other instead of deadlocking.
   conn.prepare("jobs_lock_many", "SELECT " + std::string(kJobDetailColumns) +
                                      " FROM jobs WHERE job_id = ANY($1::text[]) "
@@ -97,8 +99,7 @@ void Store::ForEachJob(const std::vector<batch::v1::JobStatus::Value>& statuses,
   internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
     txn.exec("DECLARE jobs_load_cursor NO SCROLL CURSOR FOR SELECT " +
              std::string(internal::kJobDetailColumns) + " FROM jobs WHERE status = ANY(" +
-             txn.quote(ArrayLiteral(texts)) +
-             "::text[]) ORDER BY scheduling_priority DESC, created_at, job_id");
+             txn.quote(ArrayLiteral(texts)) + "::text[]) " + kLoadOrder);
     for (;;) {
       const pqxx::result rows = txn.exec("FETCH 10000 FROM jobs_load_cursor");
       if (rows.empty()) break;
