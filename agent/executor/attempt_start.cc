@@ -26,6 +26,15 @@ using batch::v1::LaunchAttempt;
 
 }  // namespace
 
+void ProcessExecutor::OpenStdio(const AttemptFiles& files, ChildPlan* plan,
+                                std::vector<int>* fds_to_close) {
+  plan->stdin_fd = devnull_fd_;
+  plan->stdout_fd = OpenAttemptOutput(files.stdout_file());
+  fds_to_close->push_back(plan->stdout_fd);
+  plan->stderr_fd = OpenAttemptOutput(files.stderr_file());
+  fds_to_close->push_back(plan->stderr_fd);
+}
+
 SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const AttemptFiles& files,
                                       Running* running, std::vector<int>* fds_to_close) {
   const batch::v1::ContainerDetail& container = launch.container();
@@ -54,11 +63,7 @@ SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const Attempt
   request.argv = std::move(command.argv);
   plan.mounts = ResolveBindMounts(container, files.path(), options_.allowed_mount_roots);
 
-  plan.stdin_fd = devnull_fd_;
-  plan.stdout_fd = OpenAttemptOutput(files.stdout_file());
-  fds_to_close->push_back(plan.stdout_fd);
-  plan.stderr_fd = OpenAttemptOutput(files.stderr_file());
-  fds_to_close->push_back(plan.stderr_fd);
+  OpenStdio(files, &plan, fds_to_close);
 
   CgroupLimits limits;
   limits.vcpus = launch.vcpus();

@@ -77,11 +77,7 @@ SpawnRequest ProcessExecutor::PrepareContainer(const LaunchAttempt& launch,
   for (char** entry = environ; *entry != nullptr; ++entry) request.environment.push_back(*entry);
   ChildPlan& child = request.plan;
   child.working_dir = files.path().string();
-  child.stdin_fd = devnull_fd_;
-  child.stdout_fd = OpenAttemptOutput(files.stdout_file());
-  fds_to_close->push_back(child.stdout_fd);
-  child.stderr_fd = OpenAttemptOutput(files.stderr_file());
-  fds_to_close->push_back(child.stderr_fd);
+  OpenStdio(files, &child, fds_to_close);
   return request;
 }
 

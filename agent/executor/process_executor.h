@@ -90,6 +90,8 @@ class ProcessExecutor final : public Executor {
   void Start(const batch::v1::LaunchAttempt& launch);
   SpawnRequest Prepare(const batch::v1::LaunchAttempt& launch, const AttemptFiles& files,
                        Running* running, std::vector<int>* fds_to_close);
+  // The job's stdin (/dev/null) and its stdout/stderr files, to be closed once it started.
+  void OpenStdio(const AttemptFiles& files, ChildPlan* plan, std::vector<int>* fds_to_close);
   SpawnRequest PrepareContainer(const batch::v1::LaunchAttempt& launch, const AttemptFiles& files,
                                 std::vector<int>* fds_to_close);
   void StopContainer(Running& running, int grace_seconds);
