@@ -44,11 +44,6 @@ std::string Tail(const std::filesystem::path& path, size_t bytes) {
   return text.size() <= bytes ? text : text.substr(text.size() - bytes);
 }
 
-std::string Trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 }  // namespace
 
 SpawnRequest ProcessExecutor::PrepareContainer(const LaunchAttempt& launch,
@@ -128,7 +123,7 @@ void ProcessExecutor::EndContainer(const Running& running, int wait_status, Atte
       RunTool(options_.container_runtime->Command(
                   {"inspect", "--format", "{{.State.StartedAt}}|{{.State.OOMKilled}}", name}),
               kInspectTimeout);
-  const std::string state = Trimmed(inspect.output);
+  const std::string state = api::Trimmed(inspect.output);
   const bool started = inspect.exit_code == 0 && state.rfind("0001-01-01", 0) != 0;
   if (!started && running.reason.empty()) {
     // The runtime's own failure (pull, create, exec of the command), not the job's exit.
@@ -166,7 +161,7 @@ void ProcessExecutor::RemoveLeftoverContainers() {
                        "--format", "{{.Names}}"}),
       kCleanupTimeout);
   if (listed.exit_code != 0) {
-    spdlog::warn("listing leftover containers: {}", Trimmed(listed.output));
+    spdlog::warn("listing leftover containers: {}", api::Trimmed(listed.output));
     return;
   }
   std::vector<std::string> names;
@@ -184,7 +179,7 @@ void ProcessExecutor::RemoveLeftoverContainers() {
   args.insert(args.end(), names.begin(), names.end());
   const ToolResult removed = RunTool(runtime.Command(args), kCleanupTimeout);
   if (removed.exit_code != 0) {
-    spdlog::warn("removing leftover containers: {}", Trimmed(removed.output));
+    spdlog::warn("removing leftover containers: {}", api::Trimmed(removed.output));
   } else {
     spdlog::info("removed {} leftover container(s) of an earlier run", names.size());
   }

@@ -4,14 +4,15 @@
 #include <stdexcept>
 
 #include "agent/executor/run_tool.h"
+#include "api/text.h"
 
 namespace batchd::agent {
 namespace {
 
 constexpr auto kInfoTimeout = std::chrono::seconds(20);
 
-std::string LastLine(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+std::string LastLine(const std::string& output) {
+  const std::string text = api::Trimmed(output);
   const size_t newline = text.rfind('\n');
   return newline == std::string::npos ? text : text.substr(newline + 1);
 }
