@@ -134,21 +134,6 @@ void JobCgroup::SignalAll(int signal) const {
   for (pid_t pid : Pids()) ::kill(pid, signal);
 }
 
-bool JobCgroup::Rename(const std::string& name) {
-  std::vector<fs::path> renamed;
-  for (const auto& dir : dirs_) {
-    const fs::path to = dir.parent_path() / name;
-    if (::rename(dir.c_str(), to.c_str()) != 0) {
-      // All or nothing: a cgroup named half one way and half the other is found by neither.
-      for (size_t i = 0; i < renamed.size(); ++i) ::rename(renamed[i].c_str(), dirs_[i].c_str());
-      return false;
-    }
-    renamed.push_back(to);
-  }
-  dirs_ = std::move(renamed);
-  return true;
-}
-
 bool JobCgroup::KillAndRemove() const {
   if (version_ == CgroupVersion::kV2) {
     for (const auto& dir : dirs_) WriteText(dir / "cgroup.kill", "1");  // kernel >= 5.14
@@ -304,6 +289,12 @@ void CgroupManager::ApplyLimits(const JobCgroup& cgroup, const CgroupLimits& lim
       WriteOrThrow(dir / "cpu.cfs_quota_us", std::to_string(int64_t{limits.vcpus} * 100000));
     }
   }
+}
+
+JobCgroup CgroupManager::Named(const std::string& name) const {
+  std::vector<fs::path> dirs;
+  for (const auto& h : hierarchies_) dirs.push_back(h.parent_dir / name);
+  return JobCgroup(version_, std::move(dirs));
 }
 
 std::optional<JobCgroup> CgroupManager::Find(const std::string& name) const {

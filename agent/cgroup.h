@@ -42,9 +42,8 @@ class JobCgroup {
   // SIGKILLs what is left and removes the directories. False while some remain (killed
   // processes still exiting): call again a little later.
   bool KillAndRemove() const;
-  // Renames each directory within its parent (cgroup v1 only: v2 refuses). False, and
-  // nothing renamed, when one could not be.
-  bool Rename(const std::string& name);
+  // The name it was created under (its directories' own name).
+  std::string name() const { return dirs_.empty() ? "" : dirs_.front().filename().string(); }
 
  private:
   CgroupVersion version_;
@@ -72,6 +71,8 @@ class CgroupManager {
   std::optional<JobCgroup> Create(const std::string& name, const CgroupLimits& limits) const;
   // Sets the limits of a cgroup made by Create (any left unset in `limits` stay as they are).
   void ApplyLimits(const JobCgroup& cgroup, const CgroupLimits& limits) const;
+  // The cgroup Create(name) would make, without making it (a standby makes its own).
+  JobCgroup Named(const std::string& name) const;
   // The cgroup `name` left by an earlier run, if any of its directories exists.
   std::optional<JobCgroup> Find(const std::string& name) const;
   // Names of all attempt cgroups now under the parent.

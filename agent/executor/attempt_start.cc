@@ -138,6 +138,7 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
   status.set_started_at(running.started_at_ms);
   const pid_t pid = running.pid;
   const int64_t started_at_ms = running.started_at_ms;
+  const std::string cgroup_name = running.cgroup ? running.cgroup->name() : id;
   running_.emplace(id, std::move(running));
   // Reported before the record is written: the scheduler learns of the start a moment
   // sooner, and a crash in between is recovered the same way either way (by the cgroup).
@@ -147,6 +148,7 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
   record.pid = pid;
   record.start_time = ReadProcStat(pid).value_or(ProcStat{}).start_time;
   record.started_at_ms = started_at_ms;
+  if (cgroup_name != id) record.cgroup = cgroup_name;
   try {
     WriteFileAtomically(files.process_file(), FormatProcessRecord(record));
   } catch (const std::exception& e) {

@@ -137,14 +137,12 @@ class ProcessExecutor final : public Executor {
   std::vector<RunLimit> container_ulimits_;
   std::map<std::string, Running> running_;  // the loop thread's alone
   std::vector<pid_t> helpers_;              // runtime stop/rm calls to reap; loop thread only
-  // The loop thread's alone too: the standby waiting, the one taken for the attempt being
-  // started, and whether standbys work here (cgroup v2 cannot rename a standby's cgroup).
-  std::optional<Standby> standby_;
+  // The loop thread's alone too: the standbys waiting, oldest first, and the one taken for
+  // the attempt being started.
+  std::deque<Standby> standbys_;
   std::optional<StandbyProcess> taken_standby_;
-  bool standbys_work_ = true;
   Clock::time_point last_launch_{};
   Clock::time_point next_standby_try_{};
-  int standby_count_ = 0;
   std::thread thread_;
 };
 

@@ -22,7 +22,8 @@ bool ParseNumber(std::string_view& text, T* value) {
 
 std::string FormatProcessRecord(const ProcessRecord& record) {
   return std::to_string(record.pid) + " " + std::to_string(record.start_time) + " " +
-         std::to_string(record.started_at_ms) + "\n";
+         std::to_string(record.started_at_ms) + (record.cgroup.empty() ? "" : " " + record.cgroup) +
+         "\n";
 }
 
 std::optional<ProcessRecord> ParseProcessRecord(std::string_view text) {
@@ -31,6 +32,8 @@ std::optional<ProcessRecord> ParseProcessRecord(std::string_view text) {
       !ParseNumber(text, &record.started_at_ms) || record.pid <= 0) {
     return std::nullopt;
   }
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  record.cgroup = std::string(text.substr(0, text.find_first_of(" \n")));
   return record;
 }
 

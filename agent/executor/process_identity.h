@@ -16,6 +16,8 @@ struct ProcessRecord {
   pid_t pid = 0;              // also the process group id: the job leads its own group
   uint64_t start_time = 0;    // /proc/<pid>/stat field 22
   int64_t started_at_ms = 0;  // epoch ms, for the status reported after a restart
+  // The attempt's cgroup when not named by the attempt id (a standby's); empty otherwise.
+  std::string cgroup;
 };
 
 std::string FormatProcessRecord(const ProcessRecord& record);

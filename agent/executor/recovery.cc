@@ -62,13 +62,17 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
     status.set_state(AttemptState::EXITED);
     status.set_infrastructure(true);
     status.set_reason(kRestartReason);
+    // A job that started on a standby kept the standby's cgroup; one whose record was not
+    // written yet is in a cgroup that the sweep below ends.
+    std::string cgroup_name = id;
     if (const auto text = api::ReadTextFile(files.process_file())) {
       if (const auto record = ParseProcessRecord(*text)) {
         status.set_started_at(record->started_at_ms);
         KillRecordedProcess(*record);
+        if (!record->cgroup.empty()) cgroup_name = record->cgroup;
       }
     }
-    if (const std::optional<JobCgroup> cgroup = cgroups_.Find(id)) {
+    if (const std::optional<JobCgroup> cgroup = cgroups_.Find(cgroup_name)) {
       const CgroupUsage usage = cgroup->Usage();
       status.set_peak_memory_bytes(usage.peak_memory_bytes.value_or(0));
       status.set_cpu_time_ms(usage.cpu_time_ms.value_or(0));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,9 +105,11 @@ void Reap(pid_t pid) {
   }
 }
 
-// Before exec the standby says which way it goes: kExecTag (then nothing more when exec
-// succeeds, the socket being close-on-exec, or the Report when it failed) or kFailedTag and
-// the Report. Without either it died before it could become the job.
+// Once in its cgroup the standby says kReadyTag, or kFailedTag and the Report when it could
+// not get there. Before exec it says which way it goes: kExecTag (then nothing more when
+// exec succeeds, the socket being close-on-exec, or the Report when it failed) or kFailedTag
+// and the Report. Without a tag it died before it could do what it was asked.
+constexpr char kReadyTag = 'R';
 constexpr char kExecTag = 'X';
 constexpr char kFailedTag = 'F';
 
@@ -118,23 +121,39 @@ constexpr char kFailedTag = 'F';
   ::_exit(127);
 }
 
-// In the forked standby: a copy of the agent with this one thread. It keeps no descriptor of
-// the agent's (a socket held here would outlive the agent's own close of it).
-// In the forked standby: a copy of the agent with this one thread. It keeps no descriptor of
-// the agent's (a socket held here would outlive the agent's own close of it). `procs` are
-// open already: the cgroup may be renamed for its attempt before the standby gets to it.
-[[noreturn]] void StandbyMain(int socket, pid_t agent, const std::vector<int>& procs) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != agent) ::_exit(0);
-  Report report;
-  for (size_t i = 0; i < procs.size() && !report.setup_failed; ++i) {
-    if (::write(procs[i], "0", 1) != 1) {
-      report.setup_failed = true;
-      report.failure = {ChildStep::kJoinCgroup, static_cast<int>(i), errno};
+// The cgroup's directories made and the standby moved into it; false with `report` filled.
+bool JoinCgroup(const std::vector<std::string>& dirs, const std::vector<std::string>& procs,
+                Report* report) {
+  for (const auto& dir : dirs) {
+    if (::mkdir(dir.c_str(), 0755) != 0) {
+      report->failure = {ChildStep::kJoinCgroup, -1, errno};
+      return false;
     }
   }
+  for (size_t i = 0; i < procs.size(); ++i) {
+    const int fd = ::open(procs[i].c_str(), O_WRONLY | O_CLOEXEC);
+    const bool joined = fd >= 0 && ::write(fd, "0", 1) == 1;
+    report->failure = {ChildStep::kJoinCgroup, static_cast<int>(i), errno};
+    if (fd >= 0) ::close(fd);
+    if (!joined) return false;
+  }
+  return true;
+}
+
+// In the forked standby: a copy of the agent with this one thread. It keeps no descriptor of
+// the agent's (a socket held here would outlive the agent's own close of it).
+[[noreturn]] void StandbyMain(int socket, pid_t agent, const std::vector<std::string>& dirs,
+                              const std::vector<std::string>& procs) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != agent) ::_exit(0);
   if (socket != kStandbySocket && ::dup2(socket, kStandbySocket) < 0) ::_exit(127);
   ::close_range(kStandbySocket + 1, ~0U, 0);
+  Report report;
+  if (!JoinCgroup(dirs, procs, &report)) {
+    report.setup_failed = true;
+    SendReportAndExit(report, true);
+  }
+  if (::write(kStandbySocket, &kReadyTag, 1) != 1) ::_exit(0);
 
   Header header;
   int fds[3] = {-1, -1, -1};
@@ -163,7 +182,9 @@ constexpr char kFailedTag = 'F';
       !DecodeSpawnRequest(wire, &request)) {
     ::_exit(127);
   }
-  if (report.setup_failed) SendReportAndExit(report, true);
+  // From here on it is the job, which outlives a crashed agent as a spawned job does (the
+  // restarted agent ends it); the kill on the agent's death was for an idle standby.
+  ::prctl(PR_SET_PDEATHSIG, 0);
   request.plan.stdin_fd = fds[0];
   request.plan.stdout_fd = fds[1];
   request.plan.stderr_fd = fds[2];
@@ -239,31 +260,16 @@ bool DecodeSpawnRequest(std::string_view wire, SpawnRequest* request) {
   return in.done() && !request->argv.empty();
 }
 
-std::optional<StandbyProcess> StartStandby(const std::vector<std::string>& procs_files) {
-  std::vector<int> procs;
-  const auto close_all = [&] {
-    for (int fd : procs) ::close(fd);
-  };
-  for (const auto& file : procs_files) {
-    const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-      close_all();
-      return std::nullopt;
-    }
-    procs.push_back(fd);
-  }
+std::optional<StandbyProcess> StartStandby(const std::vector<std::string>& cgroup_dirs,
+                                           const std::vector<std::string>& procs_files) {
   int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-    close_all();
-    return std::nullopt;
-  }
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return std::nullopt;
   const pid_t agent = ::getpid();
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(pair[0]);
-    StandbyMain(pair[1], agent, procs);
+    StandbyMain(pair[1], agent, cgroup_dirs, procs_files);
   }
-  close_all();
   ::close(pair[1]);
   if (pid < 0) {
     ::close(pair[0]);
@@ -272,7 +278,25 @@ std::optional<StandbyProcess> StartStandby(const std::vector<std::string>& procs
   return StandbyProcess{pid, pair[0]};
 }
 
+bool AwaitStandby(StandbyProcess& standby, std::string* why) {
+  if (standby.ready) return true;
+  char tag = 0;
+  Report report;
+  if (ReadAll(standby.socket, &tag, 1) == 1 && tag == kReadyTag) {
+    standby.ready = true;
+    return true;
+  }
+  const bool reported =
+      tag == kFailedTag &&
+      ReadAll(standby.socket, reinterpret_cast<char*>(&report), sizeof report) == sizeof report;
+  *why = reported ? "joining its cgroup: " + std::string(std::strerror(report.failure.error))
+                  : "the standby process ended before it joined its cgroup";
+  DiscardStandby(standby);
+  return false;
+}
+
 std::optional<SpawnResult> LaunchOnStandby(StandbyProcess& standby, const SpawnRequest& request) {
+  if (std::string why; !AwaitStandby(standby, &why)) return std::nullopt;
   const std::string wire = EncodeSpawnRequest(request);
   Header header{static_cast<uint32_t>(wire.size())};
   int fds[3] = {request.plan.stdin_fd, request.plan.stdout_fd, request.plan.stderr_fd};

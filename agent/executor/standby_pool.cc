@@ -1,32 +1,51 @@
-// ProcessExecutor: the standby job process (standby.h), on the executor's thread.
+// ProcessExecutor: the standby job processes (standby.h), on the executor's thread.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include "agent/executor/process_executor.h"
 
 namespace batchd::agent {
+namespace {
+// Two: while one replaces the standby just used (its join holds cgroup_mutex for a grace
+// period), the next job of a slow stream finds the other one ready.
+constexpr size_t kStandbys = 2;
+// A standby is made once no job started for this long. Under load, cgroup moves follow each
+// other too closely to wait for a grace period, and a plain vfork is cheaper than a fork.
+constexpr auto kStandbyAfterQuiet = std::chrono::milliseconds(2);
+constexpr auto kStandbyRetry = std::chrono::seconds(1);
+
+// Unique among the executors of this process and, by the pid, those of earlier runs whose
+// cgroups could not be removed yet.
+std::string NextStandbyName() {
+  static std::atomic<uint64_t> count{0};
+  return "standby-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
+}
+}  // namespace
 
 std::optional<JobCgroup> ProcessExecutor::TakeCgroup(const std::string& attempt_id,
                                                      const CgroupLimits& limits) {
-  if (standby_) {
-    Standby standby = std::move(*standby_);
-    standby_.reset();
-    if (standby.cgroup.Rename(attempt_id)) {
-      try {
-        cgroups_.ApplyLimits(standby.cgroup, limits);
-      } catch (...) {
-        DiscardStandby(standby.process);
-        RemoveCgroup(standby.cgroup);
-        throw;
-      }
-      taken_standby_ = standby.process;
-      return std::move(standby.cgroup);
+  while (!standbys_.empty()) {
+    Standby standby = std::move(standbys_.front());
+    standbys_.pop_front();
+    // The oldest has almost always joined; if not, it is first in line for cgroup_mutex,
+    // ahead of any cgroup made here now.
+    if (std::string why; !AwaitStandby(standby.process, &why)) {
+      spdlog::debug("process executor: standby {} unusable: {}", standby.cgroup.name(), why);
+      RemoveCgroup(standby.cgroup);
+      next_standby_try_ = Clock::now() + kStandbyRetry;
+      continue;
     }
-    // The attempt's cgroup must carry its id (Recover finds it by that): without a rename
-    // there is no use in standbys.
-    spdlog::debug("process executor: cgroups cannot be renamed here; jobs start without standbys");
-    standbys_work_ = false;
-    DiscardStandby(standby.process);
-    RemoveCgroup(standby.cgroup);
+    try {
+      cgroups_.ApplyLimits(standby.cgroup, limits);
+    } catch (...) {
+      DiscardStandby(standby.process);
+      RemoveCgroup(standby.cgroup);
+      throw;
+    }
+    taken_standby_ = standby.process;
+    return std::move(standby.cgroup);
   }
   return cgroups_.Create(attempt_id, limits);
 }
@@ -40,18 +59,8 @@ SpawnResult ProcessExecutor::SpawnJob(const SpawnRequest& request) {
   return SpawnProcess(request);
 }
 
-namespace {
-// A standby is made once no job started for this long. Under load, cgroup moves follow each
-// other too closely to wait for a grace period, and a plain vfork is cheaper than a fork.
-// Soon after a launch, though, so that it has joined its cgroup before the next job of a
-// slow stream comes: a job that arrives while a standby joins waits for that grace period
-// (the join holds cgroup_mutex, which renaming and creating cgroups need too).
-constexpr auto kStandbyAfterQuiet = std::chrono::milliseconds(2);
-constexpr auto kStandbyRetry = std::chrono::seconds(1);
-}  // namespace
-
 std::optional<ProcessExecutor::Clock::time_point> ProcessExecutor::StandbyDueAt() const {
-  if (standby_ || !standbys_work_ || cgroups_.version() == CgroupVersion::kNone) {
+  if (standbys_.size() >= kStandbys || cgroups_.version() == CgroupVersion::kNone) {
     return std::nullopt;
   }
   {
@@ -64,33 +73,27 @@ std::optional<ProcessExecutor::Clock::time_point> ProcessExecutor::StandbyDueAt(
 void ProcessExecutor::MakeStandby() {
   {
     std::lock_guard lock(mu_);
-    if (!commands_.empty()) return;  // a launch waits: it goes first, as a plain spawn
+    if (!commands_.empty()) return;  // a launch waits: it goes first
   }
-  next_standby_try_ = Clock::now() + kStandbyRetry;
-  std::optional<JobCgroup> cgroup;
-  try {
-    cgroup = cgroups_.Create("standby-" + std::to_string(++standby_count_), {});
-  } catch (const std::exception& e) {
-    spdlog::warn("process executor: no standby job process: {}", e.what());
-    standbys_work_ = false;
-    return;
-  }
-  if (!cgroup) return;
-  std::optional<StandbyProcess> process = StartStandby(cgroup->ProcsFiles());
+  JobCgroup cgroup = cgroups_.Named(NextStandbyName());
+  std::vector<std::string> dirs;
+  for (const auto& dir : cgroup.dirs()) dirs.push_back(dir.string());
+  std::optional<StandbyProcess> process = StartStandby(dirs, cgroup.ProcsFiles());
   if (!process) {
-    RemoveCgroup(*cgroup);
+    next_standby_try_ = Clock::now() + kStandbyRetry;
     return;
   }
-  standby_ = Standby{*process, std::move(*cgroup)};
+  standbys_.push_back(Standby{*process, std::move(cgroup)});
 }
 
 void ProcessExecutor::DropStandbys() {
   if (taken_standby_) DiscardStandby(*taken_standby_);
   taken_standby_.reset();
-  if (!standby_) return;
-  DiscardStandby(standby_->process);
-  RemoveCgroup(standby_->cgroup);
-  standby_.reset();
+  for (Standby& standby : standbys_) {
+    DiscardStandby(standby.process);
+    RemoveCgroup(standby.cgroup);
+  }
+  standbys_.clear();
 }
 
 }  // namespace batchd::agent

@@ -35,13 +35,19 @@ TEST(ProcessIdentity, ReadsOwnStartTimeAndRoundTripsRecords) {
   const auto stat = ReadProcStat(::getpid());
   ASSERT_TRUE(stat);
   EXPECT_GT(stat->start_time, 0u);
-  ProcessRecord record{::getpid(), stat->start_time, 1700000000123};
+  ProcessRecord record{::getpid(), stat->start_time, 1700000000123, ""};
   EXPECT_TRUE(IsSameProcess(record));
   const auto parsed = ParseProcessRecord(FormatProcessRecord(record));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->pid, record.pid);
   EXPECT_EQ(parsed->start_time, record.start_time);
   EXPECT_EQ(parsed->started_at_ms, record.started_at_ms);
+  EXPECT_EQ(parsed->cgroup, "");
+  record.cgroup = "standby-42-7";  // a job started on a standby keeps the standby's cgroup
+  const auto on_standby = ParseProcessRecord(FormatProcessRecord(record));
+  ASSERT_TRUE(on_standby);
+  EXPECT_EQ(on_standby->cgroup, "standby-42-7");
+  EXPECT_EQ(on_standby->started_at_ms, record.started_at_ms);
   record.start_time += 1;  // the same pid, another process
   EXPECT_FALSE(IsSameProcess(record));
   EXPECT_FALSE(ParseProcessRecord("garbage"));

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "agent/executor/attempt_dir.h"
+#include "agent/executor/process_identity.h"
 #include "agent/executor/standby.h"
 #include "api/text.h"
 #include "process_executor_fixture.h"
@@ -90,7 +92,7 @@ int WaitExitCode(pid_t pid) {
 }
 
 TEST_F(StandbyTest, BecomesTheJobWithItsEnvironmentAndStdio) {
-  std::optional<StandbyProcess> standby = StartStandby({});
+  std::optional<StandbyProcess> standby = StartStandby({}, {});
   ASSERT_TRUE(standby);
   const fs::path out = dir_.path() / "out";
   const SpawnRequest request =
@@ -104,7 +106,7 @@ TEST_F(StandbyTest, BecomesTheJobWithItsEnvironmentAndStdio) {
 
 TEST_F(StandbyTest, ReportsWhatKeptItFromStarting) {
   const fs::path out = dir_.path() / "out";
-  std::optional<StandbyProcess> first = StartStandby({});
+  std::optional<StandbyProcess> first = StartStandby({}, {});
   ASSERT_TRUE(first);
   const std::optional<SpawnResult> missing =
       LaunchOnStandby(*first, Request({"/no/such/program"}, out));
@@ -112,7 +114,7 @@ TEST_F(StandbyTest, ReportsWhatKeptItFromStarting) {
   EXPECT_LE(missing->pid, 0);
   EXPECT_NE(missing->error.find("/no/such/program"), std::string::npos) << missing->error;
 
-  std::optional<StandbyProcess> second = StartStandby({});
+  std::optional<StandbyProcess> second = StartStandby({}, {});
   ASSERT_TRUE(second);
   SpawnRequest bad_dir = Request({"/bin/true"}, out);
   bad_dir.plan.working_dir = (dir_.path() / "missing").string();
@@ -124,50 +126,93 @@ TEST_F(StandbyTest, ReportsWhatKeptItFromStarting) {
 }
 
 TEST_F(StandbyTest, OneThatDiedIsReportedUnusable) {
-  std::optional<StandbyProcess> standby = StartStandby({});
+  std::optional<StandbyProcess> standby = StartStandby({}, {});
   ASSERT_TRUE(standby);
   ::kill(standby->pid, SIGKILL);
   EXPECT_FALSE(LaunchOnStandby(*standby, Request({"/bin/true"}, dir_.path() / "out")));
   EXPECT_FALSE(ProcessAlive(standby->pid));
 }
 
+TEST_F(StandbyTest, OneThatCannotMakeItsCgroupSaysWhy) {
+  const fs::path missing = dir_.path() / "no-such-hierarchy" / "standby-1";
+  std::optional<StandbyProcess> standby = StartStandby({missing.string()}, {});
+  ASSERT_TRUE(standby);
+  std::string why;
+  EXPECT_FALSE(AwaitStandby(*standby, &why));
+  EXPECT_NE(why.find("No such file or directory"), std::string::npos) << why;
+  EXPECT_FALSE(ProcessAlive(standby->pid));
+  EXPECT_FALSE(LaunchOnStandby(*standby, Request({"/bin/true"}, dir_.path() / "out")));
+}
+
+// The standbys waiting, named as the executor names them.
+std::vector<std::string> Standbys(const CgroupManager& cgroups) {
+  std::vector<std::string> names;
+  for (const auto& name : cgroups.List()) {
+    if (name.rfind("standby-", 0) == 0) names.push_back(name);
+  }
+  return names;
+}
+
 TEST_F(StandbyTest, ExecutorStartsJobsOnStandbysInTheirOwnCgroups) {
   const std::optional<CgroupManager> cgroups = Cgroups();
-  if (!cgroups || cgroups->version() != CgroupVersion::kV1) {
-    GTEST_SKIP() << "standbys need cgroups that can be renamed (v1)";
-  }
+  if (!cgroups) GTEST_SKIP() << "no writable cgroup hierarchy";
   executor().Recover();  // standbys come once the sweep of old cgroups is done
-  const auto standby = [&]() -> std::string {
-    for (const auto& name : cgroups->List()) {
-      if (name.rfind("standby-", 0) == 0) return name;
-    }
-    return "";
-  };
   for (const std::string id : {"warm-1", "warm-2", "warm-3"}) {
-    std::string waiting;
-    ASSERT_TRUE(testing::PollUntil([&] { return !(waiting = standby()).empty(); }))
-        << "no standby was made";
+    std::vector<std::string> waiting;
+    // Two wait, so that a job arriving while one replaces another finds one ready.
+    ASSERT_TRUE(testing::PollUntil([&] { return (waiting = Standbys(*cgroups)).size() == 2; }))
+        << "no two standbys were made";
     auto attempt = Script(id, "cat /proc/self/cgroup; echo $BATCH_JOB_ID");
     attempt.set_memory_mib(64);
     const AttemptStatus end = Run(attempt);
     EXPECT_EQ(end.state(), AttemptState::EXITED) << end.reason();
     EXPECT_EQ(end.exit_code(), 0) << end.reason();
     const std::string output = ReadOutput(id);
-    // The job ran in the attempt's cgroup (the standby's, renamed) under its limit.
-    EXPECT_NE(output.find("memory:/" + CgroupParentName(options_.work_dir) + "/" + id),
-              std::string::npos)
-        << output;
+    // The job ran in a standby's cgroup, under the attempt's limit, which is gone with it.
+    const std::string prefix = "/" + CgroupParentName(options_.work_dir) + "/";
+    const size_t at = output.find(prefix + "standby-");
+    ASSERT_NE(at, std::string::npos) << output;
+    const std::string used =
+        output.substr(at + prefix.size(), output.find('\n', at) - at - prefix.size());
+    EXPECT_NE(std::find(waiting.begin(), waiting.end(), used), waiting.end())
+        << used << " was not one of the standbys waiting";
     EXPECT_NE(output.find("job-" + id), std::string::npos) << output;
     EXPECT_GT(end.peak_memory_bytes(), 0);
-    const auto names = cgroups->List();
-    EXPECT_EQ(std::find(names.begin(), names.end(), waiting), names.end())
-        << waiting << " was not used for " << id;
+    EXPECT_TRUE(testing::PollUntil([&] { return !cgroups->Find(used); }))
+        << used << " outlived the attempt";
   }
 
-  std::string last;
-  ASSERT_TRUE(testing::PollUntil([&] { return !(last = standby()).empty(); }));
-  executor_.reset();  // the standby goes with its executor
-  EXPECT_EQ(standby(), "");
+  ASSERT_TRUE(testing::PollUntil([&] { return !Standbys(*cgroups).empty(); }));
+  executor_.reset();  // the standbys go with their executor
+  EXPECT_EQ(Standbys(*cgroups), std::vector<std::string>{});
+}
+
+TEST_F(StandbyTest, RecoverEndsAJobThatStartedOnAStandby) {
+  const std::optional<CgroupManager> cgroups = Cgroups();
+  if (!cgroups) GTEST_SKIP() << "no writable cgroup hierarchy";
+  std::optional<ProcessRecord> record;
+  {
+    std::unique_ptr<Executor> crashed = MakeExecutor();
+    crashed->Recover();
+    ASSERT_TRUE(testing::PollUntil([&] { return !Standbys(*cgroups).empty(); }));
+    crashed->Launch(Job("standby-job-1", {"sleep", "30"}));
+    ASSERT_TRUE(testing::PollUntil([&] {
+      const auto text =
+          api::ReadTextFile(AttemptFiles(crashed->AttemptDir("standby-job-1")).process_file());
+      return text && (record = ParseProcessRecord(*text));
+    }));
+  }  // gone as a crashed agent would be: the job keeps running in the standby's cgroup
+  ASSERT_EQ(record->cgroup.rfind("standby-", 0), 0u) << record->cgroup;
+  ASSERT_TRUE(ProcessAlive(record->pid));
+  ASSERT_TRUE(cgroups->Find(record->cgroup));
+
+  std::unique_ptr<Executor> restarted = MakeExecutor();
+  const std::vector<AttemptStatus> recovered = restarted->Recover();
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered[0].reason(), "agent restarted while the attempt ran");
+  EXPECT_GT(recovered[0].peak_memory_bytes(), 0);  // read from the standby's cgroup
+  EXPECT_FALSE(ProcessAlive(record->pid));
+  EXPECT_TRUE(testing::PollUntil([&] { return !cgroups->Find(record->cgroup); }));
 }
 
 }  // namespace
