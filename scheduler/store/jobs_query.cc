@@ -72,17 +72,19 @@ std::string Conditions(const JobQuery& q, Params& p) {
 }
 
 // One index range scan per status (each index is ordered by created_at within a status),
-// merged; a single `status = ANY(...)` would have to sort every matching row.
+// merged; a single `status = ANY(...)` would have to sort every matching row. A listing of
+// every status does the same over all of them: no index serves it alone (migration 6).
 std::string ListSql(const JobQuery& q, Params& p, int limit) {
   const std::string where = Conditions(q, p);
   const std::string order = " ORDER BY created_at DESC, job_id DESC LIMIT " + std::to_string(limit);
   const std::string select = "SELECT " + std::string(internal::kJobSummaryColumns) + " FROM jobs";
-  if (q.statuses.empty()) return select + " WHERE " + where + order;
+  const std::vector<JobStatus::Value> statuses =
+      q.statuses.empty() ? api::AllJobStatuses() : q.statuses;
   std::string sql = "SELECT * FROM (";
-  for (size_t i = 0; i < q.statuses.size(); ++i) {
+  for (size_t i = 0; i < statuses.size(); ++i) {
     if (i > 0) sql += " UNION ALL ";
     sql += "(" + select + " WHERE " + where +
-           " AND status = " + p.Add(internal::JobStatusText(q.statuses[i]), "text") + order + ")";
+           " AND status = " + p.Add(internal::JobStatusText(statuses[i]), "text") + order + ")";
   }
   return sql + ") AS t" + order;
 }
