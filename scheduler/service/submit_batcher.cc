@@ -10,12 +10,12 @@ SubmitBatcher::SubmitBatcher(Insert insert, size_t max_jobs, int max_writers)
     : insert_(std::move(insert)), max_jobs_(max_jobs), max_writers_(std::max(1, max_writers)) {}
 
 std::vector<SubmitJobResponse> SubmitBatcher::Write(const std::vector<store::NewJob>& jobs) {
-  Call me{&jobs, {}, nullptr, false};
+  Call me{&jobs, {}, nullptr, false, {}};
   std::unique_lock lock(mu_);
   waiting_.push_back(&me);
   while (!me.done) {
     if (writers_ >= max_writers_ || waiting_.empty()) {
-      cv_.wait(lock);
+      me.cv.wait(lock);
       continue;
     }
     // Whoever finds a writer's place free writes for everyone waiting, in arrival order.
@@ -28,12 +28,18 @@ std::vector<SubmitJobResponse> SubmitBatcher::Write(const std::vector<store::New
       waiting_.pop_front();
     }
     ++writers_;
+    // Calls left over (the group was full) need not wait for this one when a place is free.
+    if (writers_ < max_writers_ && !waiting_.empty()) waiting_.front()->cv.notify_one();
     lock.unlock();
     WriteGroup(group);
     lock.lock();
     --writers_;
-    for (Call* call : group) call->done = true;
-    cv_.notify_all();
+    for (Call* call : group) {
+      call->done = true;
+      if (call != &me) call->cv.notify_one();
+    }
+    // The writer's place is free: the first caller waiting takes it (and all behind it).
+    if (!waiting_.empty()) waiting_.front()->cv.notify_one();
   }
   if (me.error) std::rethrow_exception(me.error);
   return std::move(me.written);

@@ -37,6 +37,9 @@ class SubmitBatcher {
     std::vector<batch::v1::SubmitJobResponse> written;
     std::exception_ptr error;
     bool done = false;
+    // Its own: a finished group wakes its callers and at most one next writer, not every
+    // caller waiting (with 16 clients, waking all for each commit cost more than the SQL).
+    std::condition_variable cv;
   };
   void WriteGroup(const std::vector<Call*>& group);
   void WriteAlone(Call& call);
@@ -45,7 +48,6 @@ class SubmitBatcher {
   const size_t max_jobs_;
   const int max_writers_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Call*> waiting_;
   int writers_ = 0;
 };

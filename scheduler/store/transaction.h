@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 
@@ -31,14 +32,16 @@ void HandleTransactionFailure(const ConnectionPool& pool, const std::string& wha
                               RetryState& state, bool& discard);
 
 // Runs `body(txn)` in one transaction and commits it. Exceptions from `body` roll it back.
-template <typename Body>
+// With Txn = pqxx::nontransaction each statement commits by itself (no BEGIN and COMMIT
+// round trips): only for a body of one statement, or of statements safe to run again.
+template <typename Txn = pqxx::work, typename Body>
 auto InTransaction(ConnectionPool& pool, const std::string& what, Body&& body) {
-  using Result = decltype(body(std::declval<pqxx::work&>()));
+  using Result = decltype(body(std::declval<Txn&>()));
   RetryState state;
   for (;;) {
     auto lease = pool.Acquire();
     try {
-      pqxx::work txn(*lease);
+      Txn txn(*lease);
       if constexpr (std::is_void_v<Result>) {
         body(txn);
         txn.commit();

@@ -108,6 +108,21 @@ TEST_F(JobsTest, ClientTokenReturnsTheStoredJobOrRefusesADifferentRequest) {
   EXPECT_EQ(Jobs(), 2);
 }
 
+// A submit whose outcome was unknown (the connection broke around its commit) is written
+// again with the same job ids: it answers as the first did and makes no second row.
+TEST_F(JobsTest, WritingTheSameJobsAgainAnswersTheSame) {
+  const std::vector<NewJob> jobs = {MakeJob({.name = "a"}), MakeJob({.name = "b"})};
+  const auto first = store_->InsertJobs(jobs);
+  const auto again = store_->InsertJobs(jobs);
+  ASSERT_EQ(again.size(), 2u);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    EXPECT_EQ(again[i].job_id(), jobs[i].detail.job_id());
+    EXPECT_EQ(again[i].job_id(), first[i].job_id());
+    EXPECT_EQ(again[i].job_name(), first[i].job_name());
+  }
+  EXPECT_EQ(Jobs(), 2);
+}
+
 TEST_F(JobsTest, SameTokenTwiceInOneBatch) {
   auto a = MakeJob({.client_token = "t", .fingerprint = "f"});
   auto b = MakeJob({.client_token = "t", .fingerprint = "f"});
