@@ -3,7 +3,8 @@
 // process stands for it: its output, exit code and signals are the job's), others as plain
 // processes. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
 //   launch.pb   the LaunchAttempt, written before anything starts
-//   process     pid and start time of the attempt's process (its own process group)
+//   process     pid and start time of the attempt's process (its own process group), and
+//               its cgroup's name when that is not the attempt id (a standby's)
 //   stdout, stderr   the job's output, appended by the job itself
 //   result.pb   the AttemptStatus once it ended, written atomically (rename)
 // so a restarted agent finds every attempt of its previous run (Recover) and the files are
