@@ -142,7 +142,7 @@ void InsertChunk(pqxx::transaction_base& txn, const std::vector<PendingJob>& job
       ArrayLiteral(c[20]), ArrayLiteral(c[21]), ArrayLiteral(c[22]), ArrayLiteral(queues));
   std::unordered_map<std::string, std::string> states;
   for (const auto& row : rows) {
-    if (row[0].as<std::string>() == "q") {
+    if (*row[0].c_str() == 'q') {
       states[row[1].c_str()] = row[2].c_str();
     } else {
       inserted.insert(row[1].c_str());
