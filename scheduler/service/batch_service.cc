@@ -44,6 +44,31 @@ grpc::Status StatusFromCurrentException() {
   }
 }
 
+grpc::ServerUnaryReactor* BatchServiceImpl::SubmitJob(grpc::CallbackServerContext* ctx,
+                                                      const batch::v1::SubmitJobRequest* req,
+                                                      batch::v1::SubmitJobResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  try {
+    // gRPC keeps resp alive until Finish.
+    plane_.SubmitJobAsync(*req, [reactor, resp](const batch::v1::SubmitJobResponse* answer,
+                                                std::exception_ptr error) {
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (...) {
+          reactor->Finish(StatusFromCurrentException());
+        }
+        return;
+      }
+      *resp = *answer;
+      reactor->Finish(grpc::Status::OK);
+    });
+  } catch (...) {
+    reactor->Finish(StatusFromCurrentException());
+  }
+  return reactor;
+}
+
 #define BATCHD_RPC(Name)                                                                         \
   grpc::Status BatchServiceImpl::Name(grpc::ServerContext*, const batch::v1::Name##Request* req, \
                                       batch::v1::Name##Response* resp) {                         \

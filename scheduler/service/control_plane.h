@@ -2,6 +2,9 @@
 // The control plane's request handlers, free of any transport: each takes an API request,
 // validates it, applies the rules and calls the store, and returns the response or throws
 // api::ApiError. The gRPC service is a thin adapter over this class.
+#include <exception>
+#include <functional>
+
 #include "api/validation.h"
 #include "batch/v1/batch_service.pb.h"
 #include "core/clock.h"
@@ -41,6 +44,11 @@ class ControlPlane {
       const batch::v1::DescribeJobDefinitionsRequest& req);
 
   batch::v1::SubmitJobResponse SubmitJob(const batch::v1::SubmitJobRequest& req);
+  // SubmitJob without waiting: validates at once (and throws ApiError), then returns; `done`
+  // is called on a writer's thread with the answer, or with the error that refused the job.
+  using SubmitJobDone =
+      std::function<void(const batch::v1::SubmitJobResponse* answer, std::exception_ptr error)>;
+  void SubmitJobAsync(const batch::v1::SubmitJobRequest& req, SubmitJobDone done);
   batch::v1::SubmitJobsResponse SubmitJobs(const batch::v1::SubmitJobsRequest& req);
   batch::v1::DescribeJobsResponse DescribeJobs(const batch::v1::DescribeJobsRequest& req);
   batch::v1::ListJobsResponse ListJobs(const batch::v1::ListJobsRequest& req);

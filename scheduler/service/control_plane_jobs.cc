@@ -93,6 +93,24 @@ SubmitJobResponse ControlPlane::SubmitJob(const SubmitJobRequest& req) {
   return resp.jobs(0);
 }
 
+void ControlPlane::SubmitJobAsync(const SubmitJobRequest& req, SubmitJobDone done) {
+  SubmitJobsRequest batch;
+  *batch.add_jobs() = req;
+  submits_.Submit(PrepareJobs(batch),
+                  [this, done = std::move(done)](const std::vector<store::NewJob>& jobs,
+                                                 std::vector<SubmitJobResponse> written,
+                                                 std::exception_ptr error) {
+                    if (!error) {
+                      try {
+                        JobsWritten(jobs, written);
+                      } catch (...) {
+                        error = std::current_exception();
+                      }
+                    }
+                    done(error ? nullptr : &written.at(0), error);
+                  });
+}
+
 SubmitJobsResponse ControlPlane::SubmitJobs(const SubmitJobsRequest& req) {
   std::vector<store::NewJob> jobs = PrepareJobs(req);
   auto written = submits_.Write(jobs);

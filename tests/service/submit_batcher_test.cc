@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "api/api_error.h"
@@ -140,6 +142,55 @@ TEST(SubmitBatcherTest, AGroupHoldsAtMostMaxJobs) {
   ASSERT_EQ(insert.groups().size(), 3u);
   EXPECT_EQ(insert.groups()[1], (std::vector<std::string>{"b", "c", "d"}));
   EXPECT_EQ(insert.groups()[2], (std::vector<std::string>{"e"}));
+}
+
+TEST(SubmitBatcherTest, SubmitReturnsAtOnceAndDoneTellsEachCallItsOwnAnswer) {
+  FakeInsert insert;
+  SubmitBatcher batcher([&](const auto& jobs) { return insert(jobs); }, 100);
+  std::mutex mu;
+  std::map<std::string, std::string> answers;  // first job of the call -> answer or error
+  auto done = [&](const std::vector<store::NewJob>& jobs, std::vector<SubmitJobResponse> written,
+                  std::exception_ptr error) {
+    std::string answer;
+    try {
+      if (error) std::rethrow_exception(error);
+      answer = Ids(written).at(0);
+    } catch (const api::ApiError& e) {
+      answer = e.what();
+    }
+    std::lock_guard lock(mu);
+    answers[jobs.at(0).detail.job_id()] = answer;
+  };
+  // The first write blocks in Insert, yet every Submit returns: nothing waits on the caller.
+  batcher.Submit(Jobs({"a"}), done);
+  ASSERT_TRUE(testing::PollUntil([&] { return !insert.groups().empty(); }));
+  batcher.Submit(Jobs({"b"}), done);
+  batcher.Submit(Jobs({"bad"}), done);
+  EXPECT_EQ(batcher.waiting(), 2u);
+  insert.release.set_value();
+  ASSERT_TRUE(testing::PollUntil([&] {
+    std::lock_guard lock(mu);
+    return answers.size() == 3;
+  }));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(answers["a"], "a");
+  EXPECT_EQ(answers["b"], "b");
+  EXPECT_EQ(answers["bad"], "job queue is DISABLED");
+}
+
+TEST(SubmitBatcherTest, CallsQueuedWhenItStopsAreStillWritten) {
+  FakeInsert insert;
+  std::atomic<int> answered{0};
+  {
+    SubmitBatcher batcher([&](const auto& jobs) { return insert(jobs); }, 100);
+    auto count = [&](const auto&, auto, std::exception_ptr) { ++answered; };
+    batcher.Submit(Jobs({"a"}), count);
+    ASSERT_TRUE(testing::PollUntil([&] { return !insert.groups().empty(); }));
+    batcher.Submit(Jobs({"b"}), count);
+    insert.release.set_value();
+  }
+  EXPECT_EQ(answered, 2);
+  EXPECT_EQ(insert.groups().size(), 2u);
 }
 
 }  // namespace
