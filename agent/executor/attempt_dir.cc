@@ -1,6 +1,8 @@
 #include "agent/executor/attempt_dir.h"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,23 +41,48 @@ bool IsValidAttemptId(const std::string& attempt_id) {
   return true;
 }
 
+// The temporary for `path`, opened as it is: emptying it on open (O_TRUNC) would make ext4
+// write its blocks out when it is closed (its guard for files replaced by truncation). One
+// the job left as a link (its working directory
+// is the attempt's) is removed and made anew rather than followed.
+int OpenTemporary(const std::string& temporary) {
+  for (int tries = 0; tries < 2; ++tries) {
+    const int fd = ::open(temporary.c_str(),
+                          O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) return fd;
+    if (fd >= 0) ::close(fd);
+    if (fd < 0 && errno != ELOOP && errno != ENXIO && errno != EISDIR) break;
+    std::error_code ec;
+    std::filesystem::remove_all(temporary, ec);
+  }
+  ThrowErrno("creating " + temporary);
+}
+
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view data) {
   const std::string temporary = path.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) ThrowErrno("creating " + temporary);
+  const int fd = OpenTemporary(temporary);
   size_t written = 0;
   while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    const ssize_t n = ::pwrite(fd, data.data() + written, data.size() - written,
+                               static_cast<off_t>(written));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      errno = saved;
-      ThrowErrno("writing " + temporary);
-    }
+    if (n < 0) break;
     written += static_cast<size_t>(n);
   }
+  // Cut to what was written only now, to a length that is not zero where data is not empty.
+  if (written < data.size() || ::ftruncate(fd, static_cast<off_t>(written)) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    ThrowErrno("writing " + temporary);
+  }
   ::close(fd);
+  // Exchanged, not renamed over: the old file lives on as the next write's temporary, so a
+  // rewrite frees no inode and makes none (see attempt_dir_pool.h).
+  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+    return;
+  }
   if (::rename(temporary.c_str(), path.c_str()) != 0) ThrowErrno("renaming " + temporary);
 }
 
@@ -66,7 +93,8 @@ void WriteMessageAtomically(const std::filesystem::path& path,
 
 bool ReadMessage(const std::filesystem::path& path, google::protobuf::MessageLite* message) {
   const std::optional<std::string> data = api::ReadTextFile(path);
-  return data && message->ParseFromString(*data);
+  // Empty is absent: a recycled attempt directory keeps its files, emptied.
+  return data && !data->empty() && message->ParseFromString(*data);
 }
 
 }  // namespace batchd::agent

@@ -95,9 +95,10 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
   running.launch = launch;
   std::vector<int> fds_to_close;
   try {
-    if (::mkdir(files.path().c_str(), 0755) != 0 && errno != EEXIST) {
-      throw LaunchError(
-          "creating " + files.path().string() + ": " + std::system_category().message(errno), true);
+    try {
+      attempt_dirs_.Make(files.path());
+    } catch (const std::system_error& e) {
+      throw LaunchError(e.what(), true);
     }
     try {
       WriteMessageAtomically(files.launch_file(), launch);

@@ -25,6 +25,9 @@ constexpr auto kRemovalPatience = std::chrono::seconds(30);
 constexpr auto kShutdownPatience = std::chrono::seconds(2);
 // Where pidfds are unavailable, exits are noticed by polling this often.
 constexpr auto kExitPoll = std::chrono::milliseconds(20);
+// Ended attempts' directories kept for reuse: more than the attempts that end between two
+// starts, even in bursts.
+constexpr size_t kSpareAttemptDirs = 64;
 
 }  // namespace
 
@@ -32,6 +35,7 @@ ProcessExecutor::ProcessExecutor(const ExecutorOptions& options, StatusCallback 
     : options_(options),
       on_status_(std::move(on_status)),
       cgroups_(options.cgroups, CgroupParentName(options.work_dir)),
+      attempt_dirs_(options.work_dir / "spare-attempts", kSpareAttemptDirs),
       container_ulimits_(DefaultContainerUlimits()) {
   if (!cgroups_.warning().empty()) spdlog::warn("process executor: {}", cgroups_.warning());
   std::filesystem::create_directories(AttemptFiles::Root(options_.work_dir));
@@ -120,9 +124,7 @@ void ProcessExecutor::Forget(const std::string& attempt_id) {
     if (it != records_.end()) records_.erase(it);
   }
   if (!IsValidAttemptId(attempt_id)) return;
-  std::error_code ec;
-  std::filesystem::remove_all(AttemptDir(attempt_id), ec);
-  if (ec) spdlog::warn("removing the directory of attempt {}: {}", attempt_id, ec.message());
+  attempt_dirs_.Recycle(AttemptDir(attempt_id));
 }
 
 size_t ProcessExecutor::RunningCount() const {

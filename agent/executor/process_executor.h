@@ -17,6 +17,7 @@
 
 #include "agent/cgroup.h"
 #include "agent/executor/attempt_dir.h"
+#include "agent/executor/attempt_dir_pool.h"
 #include "agent/executor/container_run.h"
 #include "agent/executor/executor.h"
 #include "agent/executor/spawn.h"
@@ -123,6 +124,7 @@ class ProcessExecutor final : public Executor {
   const ExecutorOptions options_;
   const StatusCallback on_status_;
   const CgroupManager cgroups_;
+  AttemptDirPool attempt_dirs_;
   int wake_fd_ = -1;
   int devnull_fd_ = -1;
 

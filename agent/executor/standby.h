@@ -38,9 +38,9 @@ std::optional<StandbyProcess> StartStandby(const std::vector<std::string>& cgrou
 bool AwaitStandby(StandbyProcess& standby, std::string* why);
 
 // Hands `request` to the standby (awaiting it first), which runs PrepareChild (without
-// joining a cgroup: it is in one) and execs. Answers as SpawnProcess does, once exec succeeded or failed; nullopt when
-// the standby was gone before it took the request (the caller starts the job otherwise). The
-// standby is used up either way; one that failed is reaped here.
+// joining a cgroup: it is in one) and execs. Answers as SpawnProcess does, once exec succeeded or
+// failed; nullopt when the standby was gone before it took the request (the caller starts the job
+// otherwise). The standby is used up either way; one that failed is reaped here.
 std::optional<SpawnResult> LaunchOnStandby(StandbyProcess& standby, const SpawnRequest& request);
 
 // Kills and reaps a standby that will not be used.

@@ -1,10 +1,13 @@
 // The pure and file-level parts of the process executor.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "agent/executor/attempt_dir.h"
+#include "agent/executor/attempt_dir_pool.h"
 #include "agent/executor/child_setup.h"
 #include "agent/executor/command.h"
 #include "agent/executor/job_user.h"
@@ -60,7 +63,8 @@ TEST(AttemptDir, WritesAtomicallyAndReadsBack) {
   WriteFileAtomically(file, "first");
   WriteFileAtomically(file, "second");
   EXPECT_EQ(api::ReadTextFile(file), "second");
-  EXPECT_FALSE(fs::exists(file.string() + ".tmp"));
+  // The old version is exchanged into the temporary, which the next write reuses.
+  EXPECT_EQ(api::ReadTextFile(file.string() + ".tmp"), "first");
   EXPECT_FALSE(api::ReadTextFile(dir.path() / "missing"));
   EXPECT_THROW(WriteFileAtomically(dir.path() / "no" / "such" / "dir", "x"), std::system_error);
 
@@ -73,6 +77,83 @@ TEST(AttemptDir, WritesAtomicallyAndReadsBack) {
   EXPECT_EQ(read_back.exit_code(), 3);
   std::ofstream(file) << "\xff\xff not a message";
   EXPECT_FALSE(ReadMessage(file, &read_back));
+}
+
+TEST(AttemptDir, RewritesKeepOneInodeForTheFileAndOneForItsTemporary) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "record";
+  WriteFileAtomically(file, "a much longer first version");
+  WriteFileAtomically(file, "second");
+  struct stat a {
+  }, b{};
+  ASSERT_EQ(::stat(file.c_str(), &a), 0);
+  WriteFileAtomically(file, "third!");
+  WriteFileAtomically(file, "fourth");
+  ASSERT_EQ(::stat(file.c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);  // exchanged with its temporary twice: back to the same one
+  EXPECT_EQ(api::ReadTextFile(file).value_or(""), "fourth");
+}
+
+TEST(AttemptDir, ATemporaryTheJobTurnedIntoALinkIsNotFollowed) {
+  testing::TempDir dir;
+  const auto target = dir.path() / "precious";
+  { std::ofstream(target) << "keep me"; }
+  const auto file = dir.path() / "result.pb";
+  std::filesystem::create_symlink(target, dir.path() / "result.pb.tmp");
+  WriteFileAtomically(file, "result");
+  EXPECT_EQ(api::ReadTextFile(file).value_or(""), "result");
+  EXPECT_EQ(api::ReadTextFile(target).value_or(""), "keep me");
+  // A hard link to a file elsewhere is not written through either.
+  std::filesystem::remove(dir.path() / "result.pb.tmp");
+  std::filesystem::create_hard_link(target, dir.path() / "result.pb.tmp");
+  WriteFileAtomically(file, "again");
+  EXPECT_EQ(api::ReadTextFile(target).value_or(""), "keep me");
+}
+
+TEST(AttemptDir, AnEmptyFileReadsAsAbsent) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "result.pb";
+  { std::ofstream{file}; }
+  batch::v1::AttemptStatus status;
+  EXPECT_FALSE(ReadMessage(file, &status));
+}
+
+TEST(AttemptDirPool, RecyclesEmptiedDirectoriesAndRemovesWhatTheJobLeft) {
+  testing::TempDir dir;
+  const auto outside = dir.path() / "outside";
+  { std::ofstream(outside) << "not the job's"; }
+  AttemptDirPool pool(dir.path() / "spares", 1);
+  const auto a = dir.path() / "a";
+  pool.Make(a);
+  { std::ofstream(a / "stdout") << "output"; }
+  { std::ofstream(a / "job-file") << "x"; }
+  std::filesystem::create_symlink(outside, a / "stderr");       // a link in our file's name
+  std::filesystem::create_hard_link(outside, a / "launch.pb");  // and a hard link
+  std::filesystem::create_directories(a / "volumes" / "scratch");
+  ::chmod(a.c_str(), 0700);
+  pool.Recycle(a);
+  EXPECT_FALSE(std::filesystem::exists(a));
+  EXPECT_EQ(pool.spares(), 1u);
+  EXPECT_EQ(api::ReadTextFile(outside).value_or(""), "not the job's");
+
+  const auto b = dir.path() / "b";
+  pool.Make(b);
+  EXPECT_EQ(pool.spares(), 0u);
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(b)) names.insert(e.path().filename());
+  EXPECT_EQ(names, std::set<std::string>{"stdout"});
+  EXPECT_EQ(std::filesystem::file_size(b / "stdout"), 0u);
+  struct stat st {};
+  ASSERT_EQ(::stat(b.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+
+  // The pool is full with one spare: a second ended directory is removed.
+  const auto c = dir.path() / "c";
+  pool.Make(c);
+  pool.Recycle(b);
+  pool.Recycle(c);
+  EXPECT_EQ(pool.spares(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(c));
 }
 
 TEST(AttemptDir, AcceptsOnlyPlainIds) {

@@ -6,8 +6,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include "agent/executor/attempt_dir.h"
+#include "api/text.h"
 #include "process_executor_fixture.h"
 #include "support/wait.h"
 
@@ -192,6 +195,38 @@ TEST_F(ProcessExecutorTest, ForgetRemovesFinishedAttemptsOnly) {
 
   executor().Kill("busy-1", "test over", 1);
   WaitForEnd("busy-1");
+}
+
+TEST_F(ProcessExecutorTest, AForgottenAttemptsDirectoryServesTheNextOneEmptied) {
+  Run(Script("first-1",
+             "echo out; echo err >&2; echo mine > left-behind; mkdir -p sub/dir; "
+             "ln -s /etc/hostname stdout.link"));
+  const std::filesystem::path first = executor().AttemptDir("first-1");
+  struct stat before {};
+  ASSERT_EQ(::stat(first.c_str(), &before), 0);
+  executor().Forget("first-1");
+  EXPECT_FALSE(std::filesystem::exists(first));
+
+  const AttemptStatus end = Run(Script("second-1", "ls -A"));
+  EXPECT_EQ(end.exit_code(), 0);
+  const std::filesystem::path second = executor().AttemptDir("second-1");
+  struct stat after {};
+  ASSERT_EQ(::stat(second.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // the same directory, renamed
+  // The job saw only the agent's files, and none of them held the first attempt's words.
+  std::set<std::string> listed;
+  std::istringstream out(api::ReadTextFile(AttemptFiles(second).stdout_file()).value_or(""));
+  for (std::string line; std::getline(out, line);) listed.insert(line);
+  EXPECT_EQ(listed.count("left-behind"), 0u);
+  EXPECT_EQ(listed.count("sub"), 0u);
+  EXPECT_EQ(listed.count("stdout.link"), 0u);
+  EXPECT_EQ(listed.count("out"), 0u);
+  EXPECT_EQ(listed.count("err"), 0u);
+  EXPECT_EQ(listed.count("stdout"), 1u);
+  EXPECT_EQ(api::ReadTextFile(AttemptFiles(second).stderr_file()).value_or("?"), "");
+  AttemptStatus stored;
+  ASSERT_TRUE(ReadMessage(AttemptFiles(second).result_file(), &stored));
+  EXPECT_EQ(stored.attempt_id(), "second-1");
 }
 
 TEST_F(ProcessExecutorTest, BusyJobReportsCpuTimeAndPeakMemory) {
