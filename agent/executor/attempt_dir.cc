@@ -43,12 +43,12 @@ bool IsValidAttemptId(const std::string& attempt_id) {
 
 // The temporary for `path`, opened as it is: emptying it on open (O_TRUNC) would make ext4
 // write its blocks out when it is closed (its guard for files replaced by truncation). One
-// the job left as a link (its working directory
-// is the attempt's) is removed and made anew rather than followed.
+// the job left as a link (its working directory is the attempt's) is removed and made anew
+// rather than followed.
 int OpenTemporary(const std::string& temporary) {
   for (int tries = 0; tries < 2; ++tries) {
-    const int fd = ::open(temporary.c_str(),
-                          O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    const int fd =
+        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     struct stat st {};
     if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) return fd;
     if (fd >= 0) ::close(fd);
@@ -64,8 +64,8 @@ void WriteFileAtomically(const std::filesystem::path& path, std::string_view dat
   const int fd = OpenTemporary(temporary);
   size_t written = 0;
   while (written < data.size()) {
-    const ssize_t n = ::pwrite(fd, data.data() + written, data.size() - written,
-                               static_cast<off_t>(written));
+    const ssize_t n =
+        ::pwrite(fd, data.data() + written, data.size() - written, static_cast<off_t>(written));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
     written += static_cast<size_t>(n);
