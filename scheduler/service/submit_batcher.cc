@@ -22,23 +22,31 @@ SubmitBatcher::~SubmitBatcher() {
 }
 
 void SubmitBatcher::Submit(std::vector<store::NewJob> jobs, Done done) {
+  Enqueue(Call{std::move(jobs), nullptr, std::move(done), {}, nullptr});
+}
+
+void SubmitBatcher::Enqueue(Call call) {
   {
     std::lock_guard lock(mu_);
-    waiting_.push_back(Call{std::move(jobs), std::move(done), {}, nullptr});
+    waiting_.push_back(std::move(call));
   }
   queued_.notify_one();
 }
 
 std::vector<SubmitJobResponse> SubmitBatcher::Write(const std::vector<store::NewJob>& jobs) {
   std::promise<std::vector<SubmitJobResponse>> answer;
-  Submit(jobs,
-         [&answer](const auto&, std::vector<SubmitJobResponse> written, std::exception_ptr error) {
-           if (error) {
-             answer.set_exception(error);
-           } else {
-             answer.set_value(std::move(written));
-           }
-         });
+  Enqueue(Call{
+      {},
+      &jobs,
+      [&answer](const auto&, std::vector<SubmitJobResponse> written, std::exception_ptr error) {
+        if (error) {
+          answer.set_exception(error);
+        } else {
+          answer.set_value(std::move(written));
+        }
+      },
+      {},
+      nullptr});
   return answer.get_future().get();
 }
 
@@ -56,8 +64,8 @@ void SubmitBatcher::RunWriter() {
     std::vector<Call> group;
     size_t count = 0;
     while (!waiting_.empty() &&
-           (group.empty() || count + waiting_.front().jobs.size() <= max_jobs_)) {
-      count += waiting_.front().jobs.size();
+           (group.empty() || count + waiting_.front().jobs().size() <= max_jobs_)) {
+      count += waiting_.front().jobs().size();
       group.push_back(std::move(waiting_.front()));
       waiting_.pop_front();
     }
@@ -65,7 +73,7 @@ void SubmitBatcher::RunWriter() {
     if (!waiting_.empty()) queued_.notify_one();
     lock.unlock();
     WriteGroup(group);
-    for (Call& call : group) call.done(call.jobs, std::move(call.written), call.error);
+    for (Call& call : group) call.done(call.jobs(), std::move(call.written), call.error);
     lock.lock();
   }
 }
@@ -76,7 +84,7 @@ void SubmitBatcher::WriteGroup(std::vector<Call>& group) {
     return;
   }
   std::vector<store::NewJob> all;
-  for (const Call& call : group) all.insert(all.end(), call.jobs.begin(), call.jobs.end());
+  for (const Call& call : group) all.insert(all.end(), call.jobs().begin(), call.jobs().end());
   std::vector<SubmitJobResponse> written;
   try {
     written = insert_(all);
@@ -88,7 +96,7 @@ void SubmitBatcher::WriteGroup(std::vector<Call>& group) {
   }
   size_t next = 0;
   for (Call& call : group) {
-    const size_t n = call.jobs.size();
+    const size_t n = call.jobs().size();
     call.written.assign(std::make_move_iterator(written.begin() + next),
                         std::make_move_iterator(written.begin() + next + n));
     next += n;
@@ -97,7 +105,7 @@ void SubmitBatcher::WriteGroup(std::vector<Call>& group) {
 
 void SubmitBatcher::WriteAlone(Call& call) {
   try {
-    call.written = insert_(call.jobs);
+    call.written = insert_(call.jobs());
   } catch (...) {
     call.error = std::current_exception();
   }

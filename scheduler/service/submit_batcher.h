@@ -47,11 +47,15 @@ class SubmitBatcher {
 
  private:
   struct Call {
-    std::vector<store::NewJob> jobs;
+    // Submit's jobs are the call's own; Write's stay the blocked caller's, not copied.
+    std::vector<store::NewJob> owned;
+    const std::vector<store::NewJob>* borrowed = nullptr;
     Done done;
     std::vector<batch::v1::SubmitJobResponse> written;
     std::exception_ptr error;
+    const std::vector<store::NewJob>& jobs() const { return borrowed ? *borrowed : owned; }
   };
+  void Enqueue(Call call);
   void RunWriter();
   void WriteGroup(std::vector<Call>& group);
   void WriteAlone(Call& call);
