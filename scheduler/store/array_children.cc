@@ -6,6 +6,7 @@
 
 #include "api/array_jobs.h"
 #include "api/job_states.h"
+#include "store/batch_statement.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
 #include "store/statements.h"
@@ -63,28 +64,44 @@ ChildRefs SplitChildren(const std::vector<std::string>& ids) {
   return refs;
 }
 
+const std::string& FromParent() {
+  static const std::string sql =
+      " FROM unnest($1::text[], $2::int[]) AS c(parent, idx) JOIN jobs p ON p.job_id = c.parent "
+      "AND p.array_index IS NULL AND c.idx < p.array_size";
+  return sql;
+}
+
+const std::string& MaterializeSql() {
+  static const std::string sql =
+      "INSERT INTO jobs (job_id, job_name, job_queue, job_definition, "
+      "job_definition_name, job_definition_revision, status, status_reason, "
+      "scheduling_priority, share_identifier, created_at, is_cancelled, is_terminated, "
+      "array_job_id, array_index, array_size, spec) "
+      "SELECT p.job_id || ':' || c.idx, p.job_name, p.job_queue, p.job_definition, "
+      "p.job_definition_name, p.job_definition_revision, " +
+      std::string(kVirtualChildStatus) + ", " + VirtualChildReason() +
+      ", p.scheduling_priority, p.share_identifier, p.created_at, p.is_cancelled, "
+      "p.is_terminated, p.job_id, c.idx, p.array_size, p.spec" +
+      FromParent() + " ON CONFLICT DO NOTHING";
+  return sql;
+}
+
+const std::string& VirtualChildrenSql() {
+  static const std::string sql =
+      "SELECT " + VirtualChildColumns() + FromParent() + " WHERE " + std::string(kNoRow);
+  return sql;
+}
+
+const std::string& VirtualChildStatusesSql() {
+  static const std::string sql = "SELECT p.job_id || ':' || c.idx, " +
+                                 std::string(kVirtualChildStatus) + FromParent() + " WHERE " +
+                                 std::string(kNoRow);
+  return sql;
+}
+
 }  // namespace
 
 void PrepareArrayStatements(pqxx::connection& conn) {
-  const std::string from_parent =
-      " FROM unnest($1::text[], $2::int[]) AS c(parent, idx) JOIN jobs p ON p.job_id = c.parent "
-      "AND p.array_index IS NULL AND c.idx < p.array_size";
-  conn.prepare("array_lock_parents",
-               "SELECT 1 FROM jobs WHERE job_id = ANY($1::text[]) AND array_size > 0 "
-               "ORDER BY job_id FOR SHARE");
-  conn.prepare("array_materialize",
-               "INSERT INTO jobs (job_id, job_name, job_queue, job_definition, "
-               "job_definition_name, job_definition_revision, status, status_reason, "
-               "scheduling_priority, share_identifier, created_at, is_cancelled, is_terminated, "
-               "array_job_id, array_index, array_size, spec) "
-               "SELECT p.job_id || ':' || c.idx, p.job_name, p.job_queue, p.job_definition, "
-               "p.job_definition_name, p.job_definition_revision, " +
-                   std::string(kVirtualChildStatus) + ", " + VirtualChildReason() +
-                   ", p.scheduling_priority, p.share_identifier, p.created_at, p.is_cancelled, "
-                   "p.is_terminated, p.job_id, c.idx, p.array_size, p.spec" +
-                   from_parent + " ON CONFLICT DO NOTHING");
-  conn.prepare("array_virtual",
-               "SELECT " + VirtualChildColumns() + from_parent + " WHERE " + std::string(kNoRow));
   // Rows first, then the parent's word for the indexes without one.
   conn.prepare("array_list_rows", "SELECT " + std::string(kJobSummaryColumns) +
                                       " FROM jobs WHERE array_job_id = $1 AND array_index >= $2 "
@@ -100,16 +117,8 @@ void PrepareArrayStatements(pqxx::connection& conn) {
                    " FROM jobs p CROSS JOIN LATERAL generate_series($2, p.array_size - 1) AS "
                    "c(idx) WHERE p.job_id = $1 AND " +
                    std::string(kNoRow) + ") t ORDER BY array_index LIMIT $4");
-  conn.prepare("array_virtual_statuses", "SELECT p.job_id || ':' || c.idx, " +
-                                             std::string(kVirtualChildStatus) + from_parent +
-                                             " WHERE " + std::string(kNoRow));
   conn.prepare("array_row_statuses",
                "SELECT array_index, status FROM jobs WHERE array_job_id = $1");
-  conn.prepare("array_release",
-               "UPDATE jobs SET children_status = u.status, status_reason = '', "
-               "version = version + 1 FROM unnest($1::text[], $2::text[]) AS u(job_id, status) "
-               "WHERE jobs.job_id = u.job_id AND jobs.status = 'PENDING' "
-               "AND NOT jobs.is_cancelled AND NOT jobs.is_terminated");
   conn.prepare("array_virtual_status", "SELECT " + std::string(kVirtualChildStatus) +
                                            ", p.array_size" +
                                            " FROM jobs p WHERE p.job_id = $1 AND p.array_size > 0 "
@@ -126,16 +135,19 @@ void PrepareArrayStatements(pqxx::connection& conn) {
 void MaterializeChildren(pqxx::work& txn, const std::vector<std::string>& ids) {
   ChildRefs refs = SplitChildren(ids);
   if (refs.parents.empty()) return;
-  txn.exec_prepared("array_lock_parents", ArrayLiteral(refs.distinct_parents));
-  txn.exec_prepared("array_materialize", ArrayLiteral(refs.parents), ArrayLiteral(refs.indexes));
+  ExecBatch(txn,
+            "SELECT 1 FROM jobs WHERE job_id = ANY($1::text[]) AND array_size > 0 "
+            "ORDER BY job_id FOR SHARE",
+            ArrayLiteral(refs.distinct_parents));
+  ExecBatch(txn, MaterializeSql(), ArrayLiteral(refs.parents), ArrayLiteral(refs.indexes));
 }
 
 std::vector<JobDetail> VirtualChildren(pqxx::work& txn, const std::vector<std::string>& ids) {
   ChildRefs refs = SplitChildren(ids);
   std::vector<JobDetail> out;
   if (refs.parents.empty()) return out;
-  for (const auto& row :
-       txn.exec_prepared("array_virtual", ArrayLiteral(refs.parents), ArrayLiteral(refs.indexes))) {
+  for (const auto& row : ExecBatch(txn, VirtualChildrenSql(), ArrayLiteral(refs.parents),
+                                   ArrayLiteral(refs.indexes))) {
     out.push_back(JobFromRow(row));
   }
   return out;
@@ -146,8 +158,8 @@ std::vector<std::pair<std::string, JobStatus::Value>> VirtualChildStatuses(
   ChildRefs refs = SplitChildren(ids);
   std::vector<std::pair<std::string, JobStatus::Value>> out;
   if (refs.parents.empty()) return out;
-  for (const auto& row : txn.exec_prepared("array_virtual_statuses", ArrayLiteral(refs.parents),
-                                           ArrayLiteral(refs.indexes))) {
+  for (const auto& row : ExecBatch(txn, VirtualChildStatusesSql(), ArrayLiteral(refs.parents),
+                                   ArrayLiteral(refs.indexes))) {
     out.emplace_back(row[0].c_str(), JobStatusFromText(row[1].c_str()));
   }
   return out;

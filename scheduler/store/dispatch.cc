@@ -4,6 +4,7 @@
 
 #include "api/api_error.h"
 #include "store/array_children.h"
+#include "store/batch_statement.h"
 #include "store/connection_pool.h"
 #include "store/job_logs.h"
 #include "store/row_codec.h"
@@ -54,14 +55,22 @@ void WriteBack(pqxx::work& txn, const std::vector<JobDetail>& changed) {
     c[k++].push_back(job.is_terminated() ? "t" : "f");
     c[k++].push_back(internal::ByteaText(internal::AttemptsBytes(job)));
   }
-  auto result = txn.exec_prepared("jobs_update_many", ArrayLiteral(c[0]), ArrayLiteral(c[1]),
-                                  ArrayLiteral(c[2]), ArrayLiteral(c[3]), ArrayLiteral(c[4]),
-                                  ArrayLiteral(c[5]), ArrayLiteral(c[6]), ArrayLiteral(c[7]));
+  auto result = internal::ExecBatch(txn, kUpdateJobs, ArrayLiteral(c[0]), ArrayLiteral(c[1]),
+                                    ArrayLiteral(c[2]), ArrayLiteral(c[3]), ArrayLiteral(c[4]),
+                                    ArrayLiteral(c[5]), ArrayLiteral(c[6]), ArrayLiteral(c[7]));
   if (result.affected_rows() != changed.size()) {
     throw api::ApiError(api::ErrorCode::kInternal,
                         "updated " + std::to_string(result.affected_rows()) + " of " +
                             std::to_string(changed.size()) + " locked jobs");
   }
+}
+
+// Locked in id order: two batches sharing jobs wait for each other instead of deadlocking.
+const std::string& LockJobsSql() {
+  static const std::string sql = "SELECT " + std::string(internal::kJobDetailColumns) +
+                                 " FROM jobs WHERE job_id = ANY($1::text[]) "
+                                 "ORDER BY job_id FOR UPDATE";
+  return sql;
 }
 
 }  // namespace
@@ -70,11 +79,6 @@ void internal::PrepareDispatchStatements(pqxx::connection& conn) {
   // One snapshot for every status, so a job moving between two of them is seen once.
   conn.prepare("jobs_load", "SELECT " + std::string(kJobDetailColumns) +
                                 " FROM jobs WHERE status = ANY($1::text[]) " + kLoadOrder);
-  // Locked in id order: two batches sharing jobs wait for each other instead of deadlocking.
-  conn.prepare("jobs_lock_many", "SELECT " + std::string(kJobDetailColumns) +
-                                     " FROM jobs WHERE job_id = ANY($1::text[]) "
-                                     "ORDER BY job_id FOR UPDATE");
-  conn.prepare("jobs_update_many", kUpdateJobs);
 }
 
 std::vector<JobDetail> Store::LoadJobs(const std::vector<batch::v1::JobStatus::Value>& statuses) {
@@ -118,7 +122,7 @@ std::vector<JobDetail> Store::UpdateJobs(const std::vector<std::string>& ids,
     std::vector<JobDetail> changed;
     if (!ids.empty()) {
       internal::MaterializeChildren(txn, ids);
-      auto rows = txn.exec_prepared("jobs_lock_many", id_array);
+      auto rows = internal::ExecBatch(txn, LockJobsSql(), id_array);
       changed.reserve(rows.size());
       for (const auto& row : rows) {
         JobDetail job = internal::JobFromRow(row);

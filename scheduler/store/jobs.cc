@@ -10,6 +10,7 @@
 #include "api/names.h"
 #include "api/text.h"
 #include "store/array_children.h"
+#include "store/batch_statement.h"
 #include "store/connection_pool.h"
 #include "store/jobs_insert.h"
 #include "store/row_codec.h"
@@ -32,6 +33,10 @@ constexpr int kInsertColumns = 23;
 // unnest() turns one array per column into rows, so one prepared statement inserts any
 // count. A conflict on any key inserts nothing: a reused clientToken, or this very job
 // written by an earlier try whose outcome was unknown (its id is unique).
+constexpr char kStoredByIdsOrTokens[] =
+    "SELECT job_id, client_token, job_name, request_fingerprint FROM jobs "
+    "WHERE job_id = ANY($1::text[]) OR client_token = ANY($2::text[])";
+
 constexpr char kInsertJobs[] = R"sql(
 WITH queues AS (
   SELECT name, state FROM job_queues WHERE name = ANY($24::text[]) ORDER BY name FOR SHARE
@@ -169,18 +174,6 @@ struct StoredJob {
 
 void internal::PrepareJobStatements(pqxx::connection& conn) {
   conn.prepare("jobs_insert", kInsertJobs);
-  conn.prepare("jobs_by_ids_or_tokens",
-               "SELECT job_id, client_token, job_name, request_fingerprint FROM jobs "
-               "WHERE job_id = ANY($1::text[]) OR client_token = ANY($2::text[])");
-  conn.prepare("jobs_describe", "SELECT " + std::string(kJobDetailColumns) +
-                                    " FROM jobs WHERE job_id = ANY($1::text[])");
-  conn.prepare("jobs_array_status",
-               "SELECT array_job_id, status, count(*) FROM jobs "
-               "WHERE array_job_id = ANY($1::text[]) GROUP BY array_job_id, status "
-               "UNION ALL SELECT p.job_id, " +
-                   std::string(internal::kVirtualChildStatus) +
-                   ", -1 FROM jobs p WHERE p.job_id = ANY($1::text[])");
-  conn.prepare("jobs_statuses", "SELECT job_id, status FROM jobs WHERE job_id = ANY($1::text[])");
   conn.prepare("jobs_get_for_update", "SELECT " + std::string(kJobDetailColumns) +
                                           " FROM jobs WHERE job_id = $1 FOR UPDATE");
   conn.prepare("jobs_put",
@@ -218,7 +211,7 @@ std::vector<SubmitJobResponse> internal::InsertNewJobs(pqxx::transaction_base& t
   std::map<std::string, StoredJob> stored;  // by clientToken
   if (!ids.empty()) {
     for (const auto& row :
-         txn.exec_prepared("jobs_by_ids_or_tokens", ArrayLiteral(ids), ArrayLiteral(tokens))) {
+         internal::ExecBatch(txn, kStoredByIdsOrTokens, ArrayLiteral(ids), ArrayLiteral(tokens))) {
       stored_ids.insert(row[0].c_str());
       if (!row[1].is_null()) {
         stored[row[1].c_str()] = {row[0].c_str(), row[2].c_str(), row[3].c_str()};

@@ -6,6 +6,7 @@
 #include "api/array_jobs.h"
 #include "api/job_states.h"
 #include "store/array_children.h"
+#include "store/batch_statement.h"
 #include "store/connection_pool.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
@@ -102,7 +103,13 @@ void FillArrayStatus(pqxx::work& txn, std::unordered_map<std::string, JobDetail>
   // Counts of the children's rows, and (count -1) the status of those without one.
   std::unordered_map<std::string, std::string> virtual_status;
   std::unordered_map<std::string, int> with_rows;
-  for (const auto& row : txn.exec_prepared("jobs_array_status", internal::ArrayLiteral(parents))) {
+  static const std::string array_status =
+      "SELECT array_job_id, status, count(*) FROM jobs "
+      "WHERE array_job_id = ANY($1::text[]) GROUP BY array_job_id, status "
+      "UNION ALL SELECT p.job_id, " +
+      std::string(internal::kVirtualChildStatus) +
+      ", -1 FROM jobs p WHERE p.job_id = ANY($1::text[])";
+  for (const auto& row : internal::ExecBatch(txn, array_status, internal::ArrayLiteral(parents))) {
     const std::string parent = row[0].c_str();
     const int count = row[2].as<int>();
     if (count < 0) {
@@ -124,7 +131,9 @@ std::vector<JobDetail> Store::DescribeJobs(const std::vector<std::string>& ids) 
   if (ids.empty()) return {};
   return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
     std::unordered_map<std::string, JobDetail> found;
-    for (const auto& row : txn.exec_prepared("jobs_describe", internal::ArrayLiteral(ids))) {
+    static const std::string describe = "SELECT " + std::string(internal::kJobDetailColumns) +
+                                        " FROM jobs WHERE job_id = ANY($1::text[])";
+    for (const auto& row : internal::ExecBatch(txn, describe, internal::ArrayLiteral(ids))) {
       found.emplace(row["job_id"].c_str(), internal::JobFromRow(row));
     }
     for (auto& child : internal::VirtualChildren(txn, ids)) {
@@ -214,7 +223,9 @@ std::map<std::string, JobStatus::Value> Store::JobStatuses(const std::vector<std
   if (ids.empty()) return out;
   return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
     out.clear();
-    for (const auto& row : txn.exec_prepared("jobs_statuses", internal::ArrayLiteral(ids))) {
+    for (const auto& row :
+         internal::ExecBatch(txn, "SELECT job_id, status FROM jobs WHERE job_id = ANY($1::text[])",
+                             internal::ArrayLiteral(ids))) {
       out[row[0].c_str()] = internal::JobStatusFromText(row[1].c_str());
     }
     for (auto& [id, status] : internal::VirtualChildStatuses(txn, ids)) out[id] = status;
@@ -236,8 +247,13 @@ void Store::ReleaseArrays(const std::vector<std::pair<std::string, JobStatus::Va
     statuses.push_back(internal::JobStatusText(status));
   }
   internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
-    txn.exec_prepared("array_release", internal::ArrayLiteral(ids),
-                      internal::ArrayLiteral(statuses));
+    internal::ExecBatch(txn,
+                        "UPDATE jobs SET children_status = u.status, status_reason = '', "
+                        "version = version + 1 "
+                        "FROM unnest($1::text[], $2::text[]) AS u(job_id, status) "
+                        "WHERE jobs.job_id = u.job_id AND jobs.status = 'PENDING' "
+                        "AND NOT jobs.is_cancelled AND NOT jobs.is_terminated",
+                        internal::ArrayLiteral(ids), internal::ArrayLiteral(statuses));
     return 0;
   });
 }

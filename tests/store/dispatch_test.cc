@@ -1,5 +1,8 @@
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "store_test_util.h"
 
@@ -243,6 +246,52 @@ TEST_F(DispatchTest, UpdateJobsOverAThousandJobs) {
   std::printf("UpdateJobs over %d jobs: %lld ms; with %d log pieces: %lld ms\n", kJobs,
               static_cast<long long>(duration_cast<milliseconds>(mid - start).count()), kJobs,
               static_cast<long long>(duration_cast<milliseconds>(end - mid).count()));
+}
+
+// The scheduler's batch statements are planned for the table they find. Plans cached while
+// jobs held a single row would scan the whole table for every batch once it has grown (a
+// fresh database under load, before any autovacuum). auto_explain writes every plan the
+// store's sessions run into the server log.
+TEST_F(DispatchTest, BatchStatementsUseTheIndexOnceTheTableHasGrown) {
+  Store store(url_ +
+                  " options='-c session_preload_libraries=auto_explain"
+                  " -c auto_explain.log_min_duration=0'",
+              1);
+  const std::string first = Insert({.status = JobStatus::RUNNING});
+  const auto touch = [](JobDetail& job) {
+    job.set_status_reason(job.status_reason() + "x");
+    return true;
+  };
+  // PostgreSQL settles on a generic plan for a prepared statement after five calls.
+  for (int i = 0; i < 8; ++i) {
+    store.DescribeJobs({first});
+    store.JobStatuses({first});
+    store.UpdateJobs({first}, touch);
+  }
+  std::vector<std::string> ids;
+  std::vector<NewJob> jobs;
+  for (int i = 0; i < 20000; ++i) {
+    jobs.push_back(MakeJob({.name = "j-" + std::to_string(i), .status = JobStatus::RUNNING}));
+    ids.push_back(jobs.back().detail.job_id());
+    if (jobs.size() == 5000) {
+      store_->InsertJobs(jobs);
+      jobs.clear();
+    }
+  }
+  const auto log_file = batchd::testing::ServerLogFile();
+  const auto log_before = std::filesystem::file_size(log_file);
+
+  const std::vector<std::string> some(ids.begin(), ids.begin() + 20);
+  EXPECT_EQ(store.DescribeJobs(some).size(), some.size());
+  EXPECT_EQ(store.JobStatuses(some).size(), some.size());
+  EXPECT_EQ(store.UpdateJobs(some, touch).size(), some.size());
+
+  std::ifstream in(log_file);
+  in.seekg(static_cast<std::streamoff>(log_before));
+  const std::string plans((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(plans.find("job_id = ANY"), std::string::npos) << plans;
+  EXPECT_NE(plans.find("Index"), std::string::npos) << plans;
+  EXPECT_EQ(plans.find("Seq Scan on jobs"), std::string::npos) << plans;
 }
 
 }  // namespace

@@ -40,6 +40,8 @@ class SharedCluster {
   }
 
   store::EmbeddedPostgres& pg() { return *pg_; }
+  // EmbeddedPostgres's default place for it.
+  std::filesystem::path log_file() const { return dir_ / "postgres.log"; }
 
  private:
   void Keep() {
@@ -47,8 +49,9 @@ class SharedCluster {
     std::unique_ptr<store::EmbeddedPostgres> pg;
     try {
       dir = std::make_unique<TempDir>();
-      pg = std::make_unique<store::EmbeddedPostgres>(store::EmbeddedPostgresOptions{
-          .dir = dir->path() / "pg", .database = "postgres", .durable = false});
+      dir_ = dir->path() / "pg";
+      pg = std::make_unique<store::EmbeddedPostgres>(
+          store::EmbeddedPostgresOptions{.dir = dir_, .database = "postgres", .durable = false});
     } catch (...) {
       std::lock_guard lock(mu_);
       error_ = std::current_exception();
@@ -68,6 +71,7 @@ class SharedCluster {
   std::condition_variable ready_cv_;
   std::condition_variable stop_cv_;
   store::EmbeddedPostgres* pg_ = nullptr;
+  std::filesystem::path dir_;
   std::exception_ptr error_;
   bool stop_ = false;
   std::thread keeper_;
@@ -82,16 +86,25 @@ void StopCluster() {
   g_cluster = nullptr;
 }
 
+SharedCluster& Cluster() {
+  if (g_cluster == nullptr) {
+    g_cluster = new SharedCluster();
+    std::atexit(StopCluster);
+  }
+  return *g_cluster;
+}
+
 }  // namespace
 
 std::string FreshDatabaseUrl() {
   static std::atomic<int> next = 0;
   std::lock_guard lock(g_mu);
-  if (g_cluster == nullptr) {
-    g_cluster = new SharedCluster();
-    std::atexit(StopCluster);
-  }
-  return g_cluster->pg().CreateDatabase("t" + std::to_string(next++));
+  return Cluster().pg().CreateDatabase("t" + std::to_string(next++));
+}
+
+std::filesystem::path ServerLogFile() {
+  std::lock_guard lock(g_mu);
+  return Cluster().log_file();
 }
 
 }  // namespace batchd::testing
