@@ -58,6 +58,8 @@ BenchCluster::BenchCluster(std::string database_url, std::vector<std::string> ba
 }
 
 BenchCluster::~BenchCluster() {
+  // SIGTERM, so that each agent removes its cgroups (a killed one leaves its standbys').
+  for (auto& agent : agents_) agent->Stop();
   agents_.clear();
   batchd_.reset();
 }
