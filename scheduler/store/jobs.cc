@@ -27,16 +27,17 @@ using internal::ArrayLiteral;
 
 constexpr int kInsertColumns = 23;
 
+// The jobs an insert skipped: their ids, or their clientTokens' earlier jobs.
+constexpr char kStoredByIdsOrTokens[] =
+    "SELECT job_id, client_token, job_name, request_fingerprint FROM jobs "
+    "WHERE job_id = ANY($1::text[]) OR client_token = ANY($2::text[])";
+
 // One statement per chunk: its queues locked FOR SHARE (none can be disabled or deleted
 // until the jobs are committed) and the rows inserted only if every queue exists and is
 // ENABLED; it answers the queues' states (kind 'q') and the ids inserted (kind 'j').
 // unnest() turns one array per column into rows, so one prepared statement inserts any
 // count. A conflict on any key inserts nothing: a reused clientToken, or this very job
 // written by an earlier try whose outcome was unknown (its id is unique).
-constexpr char kStoredByIdsOrTokens[] =
-    "SELECT job_id, client_token, job_name, request_fingerprint FROM jobs "
-    "WHERE job_id = ANY($1::text[]) OR client_token = ANY($2::text[])";
-
 constexpr char kInsertJobs[] = R"sql(
 WITH queues AS (
   SELECT name, state FROM job_queues WHERE name = ANY($24::text[]) ORDER BY name FOR SHARE
