@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -18,13 +17,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// cgroupfs files are small and change under us: read them whole each time.
+// cgroupfs files are small and change under us: read them whole each time. Plain system
+// calls, not an ifstream: several are read at the end of every attempt.
 std::optional<std::string> ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      if (n < 0) return std::nullopt;
+      return text;
+    }
+    text.append(buffer, static_cast<size_t>(n));
+  }
 }
 
 // 0 or the errno of the failed open/write.
@@ -104,7 +113,9 @@ std::vector<pid_t> JobCgroup::Pids() const {
 
 CgroupUsage JobCgroup::Usage() const {
   CgroupUsage usage;
-  for (const auto& dir : dirs_) {
+  for (size_t i = 0; i < dirs_.size(); ++i) {
+    const fs::path& dir = dirs_[i];
+    const CgroupControllers& has = controllers_[i];
     switch (version_) {
       case CgroupVersion::kV2: {
         if (auto peak = ReadNumber(dir / "memory.peak")) usage.peak_memory_bytes = *peak;
@@ -115,12 +126,17 @@ CgroupUsage JobCgroup::Usage() const {
         break;
       }
       case CgroupVersion::kV1: {
-        if (auto peak = ReadNumber(dir / "memory.max_usage_in_bytes")) {
-          usage.peak_memory_bytes = *peak;
+        if (has.memory) {
+          if (auto peak = ReadNumber(dir / "memory.max_usage_in_bytes")) {
+            usage.peak_memory_bytes = *peak;
+          }
+          const std::string control = ReadText(dir / "memory.oom_control").value_or("");
+          usage.oom_killed =
+              usage.oom_killed || FindKeyedValue(control, "oom_kill").value_or(0) > 0;
         }
-        const std::string control = ReadText(dir / "memory.oom_control").value_or("");
-        usage.oom_killed = usage.oom_killed || FindKeyedValue(control, "oom_kill").value_or(0) > 0;
-        if (auto nsec = ReadNumber(dir / "cpuacct.usage")) usage.cpu_time_ms = *nsec / 1000000;
+        if (has.cpuacct) {
+          if (auto nsec = ReadNumber(dir / "cpuacct.usage")) usage.cpu_time_ms = *nsec / 1000000;
+        }
         break;
       }
       case CgroupVersion::kNone:
@@ -130,8 +146,10 @@ CgroupUsage JobCgroup::Usage() const {
   return usage;
 }
 
-void JobCgroup::SignalAll(int signal) const {
-  for (pid_t pid : Pids()) ::kill(pid, signal);
+size_t JobCgroup::SignalAll(int signal) const {
+  const std::vector<pid_t> pids = Pids();
+  for (pid_t pid : pids) ::kill(pid, signal);
+  return pids.size();
 }
 
 bool JobCgroup::KillAndRemove() const {
@@ -149,6 +167,23 @@ bool JobCgroup::KillAndRemove() const {
     if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) removed = false;
   }
   return removed;
+}
+
+bool JobCgroup::ResetForReuse() const {
+  if (version_ != CgroupVersion::kV1) return false;
+  for (size_t i = 0; i < dirs_.size(); ++i) {
+    const fs::path& dir = dirs_[i];
+    if (controllers_[i].memory) {
+      // Read again: a process left behind may have been OOM-killed after Usage was read.
+      const std::string control = ReadText(dir / "memory.oom_control").value_or("");
+      if (FindKeyedValue(control, "oom_kill").value_or(1) != 0) return false;
+      const std::optional<int64_t> charged = ReadNumber(dir / "memory.usage_in_bytes");
+      if (!charged || *charged > kReusableChargeBytes) return false;
+      if (WriteText(dir / "memory.max_usage_in_bytes", "0") != 0) return false;
+    }
+    if (controllers_[i].cpuacct && WriteText(dir / "cpuacct.usage", "0") != 0) return false;
+  }
+  return true;
 }
 
 CgroupManager::CgroupManager(const std::string& mode, const std::string& parent,
@@ -200,11 +235,14 @@ void CgroupManager::SetUpV2(const fs::path& root, const std::string& parent) {
   }
   Hierarchy hierarchy;
   hierarchy.parent_dir = dir;
-  hierarchy.memory = true;
-  hierarchy.cpu = HasWord(ReadText(dir / "cgroup.subtree_control").value_or(""), "cpu");
+  hierarchy.controllers.memory = true;
+  hierarchy.controllers.cpu = HasWord(ReadText(dir / "cgroup.subtree_control").value_or(""), "cpu");
+  hierarchy.controllers.cpuacct = true;  // cpu.stat is always there
   hierarchies_.push_back(hierarchy);
   version_ = CgroupVersion::kV2;
-  if (!hierarchy.cpu) warning_ = "cgroup v2: no cpu controller, vCPU limits are not enforced";
+  if (!hierarchy.controllers.cpu) {
+    warning_ = "cgroup v2: no cpu controller, vCPU limits are not enforced";
+  }
 }
 
 void CgroupManager::SetUpV1(const fs::path& base, const std::string& parent) {
@@ -223,8 +261,9 @@ void CgroupManager::SetUpV1(const fs::path& base, const std::string& parent) {
     if (!mounts.insert(mount).second) continue;  // cpu and cpuacct mounted together
     Hierarchy hierarchy;
     hierarchy.parent_dir = mount / parent;
-    hierarchy.memory = fs::exists(mount / "memory.limit_in_bytes");
-    hierarchy.cpu = fs::exists(mount / "cpu.cfs_quota_us");
+    hierarchy.controllers.memory = fs::exists(mount / "memory.limit_in_bytes");
+    hierarchy.controllers.cpu = fs::exists(mount / "cpu.cfs_quota_us");
+    hierarchy.controllers.cpuacct = fs::exists(mount / "cpuacct.usage");
     if (!MakeDirs(hierarchy.parent_dir)) {
       if (is_memory) {
         warning_ = "cannot create " + hierarchy.parent_dir.string();
@@ -236,7 +275,7 @@ void CgroupManager::SetUpV1(const fs::path& base, const std::string& parent) {
   }
   version_ = CgroupVersion::kV1;
   bool cpu = false;
-  for (const auto& h : hierarchies_) cpu = cpu || h.cpu;
+  for (const auto& h : hierarchies_) cpu = cpu || h.controllers.cpu;
   if (!cpu) warning_ = "cgroup v1: no writable cpu hierarchy, vCPU limits are not enforced";
 }
 
@@ -244,6 +283,7 @@ std::optional<JobCgroup> CgroupManager::Create(const std::string& name,
                                                const CgroupLimits& limits) const {
   if (version_ == CgroupVersion::kNone) return std::nullopt;
   std::vector<fs::path> dirs;
+  std::vector<CgroupControllers> controllers;
   try {
     for (const auto& h : hierarchies_) {
       const fs::path dir = h.parent_dir / name;
@@ -255,55 +295,75 @@ std::optional<JobCgroup> CgroupManager::Create(const std::string& name,
                                  std::system_category().message(errno));
       }
       dirs.push_back(dir);
+      controllers.push_back(h.controllers);
     }
-    ApplyLimits(JobCgroup(version_, dirs), limits);
   } catch (...) {
-    JobCgroup(version_, dirs).KillAndRemove();
+    JobCgroup(version_, dirs, controllers).KillAndRemove();
     throw;
   }
-  return JobCgroup(version_, std::move(dirs));
+  JobCgroup cgroup(version_, std::move(dirs), std::move(controllers));
+  try {
+    ApplyLimits(cgroup, limits);
+  } catch (...) {
+    cgroup.KillAndRemove();
+    throw;
+  }
+  return cgroup;
 }
 
-void CgroupManager::ApplyLimits(const JobCgroup& cgroup, const CgroupLimits& limits) const {
-  const auto& dirs = cgroup.dirs();
-  for (size_t i = 0; i < hierarchies_.size() && i < dirs.size(); ++i) {
-    const Hierarchy& h = hierarchies_[i];
-    const fs::path& dir = dirs[i];
-    if (version_ == CgroupVersion::kV2) {
+void CgroupManager::ApplyLimits(JobCgroup& cgroup, const CgroupLimits& limits) const {
+  const CgroupLimits before = cgroup.limits_;
+  for (size_t i = 0; i < cgroup.dirs_.size(); ++i) {
+    const CgroupControllers& has = cgroup.controllers_[i];
+    const fs::path& dir = cgroup.dirs_[i];
+    if (version_ == CgroupVersion::kV2) {  // never reused: `before` is always none
       if (limits.memory_bytes > 0) {
         WriteOrThrow(dir / "memory.max", std::to_string(limits.memory_bytes));
         WriteText(dir / "memory.swap.max", "0");  // absent without swap accounting
       }
       // A job is killed as a whole when it runs out of memory, as a container would be.
       WriteText(dir / "memory.oom.group", "1");
-      if (h.cpu && limits.vcpus > 0) WriteOrThrow(dir / "cpu.max", FormatCpuMax(limits.vcpus));
+      if (has.cpu && limits.vcpus > 0) WriteOrThrow(dir / "cpu.max", FormatCpuMax(limits.vcpus));
       continue;
     }
-    if (h.memory && limits.memory_bytes > 0) {
-      WriteOrThrow(dir / "memory.limit_in_bytes", std::to_string(limits.memory_bytes));
-      // Without it a job could swap past its limit; absent when swap is not accounted.
-      WriteText(dir / "memory.memsw.limit_in_bytes", std::to_string(limits.memory_bytes));
+    if (has.memory && limits.memory_bytes != before.memory_bytes) {
+      const std::string value =
+          limits.memory_bytes > 0 ? std::to_string(limits.memory_bytes) : std::string("-1");
+      // memory+swap may never be below memory: raised first when the limit grows. Without it
+      // a job could swap past its limit; absent when swap is not accounted.
+      const bool grows = limits.memory_bytes == 0 ||
+                         (before.memory_bytes > 0 && limits.memory_bytes > before.memory_bytes);
+      if (grows) WriteText(dir / "memory.memsw.limit_in_bytes", value);
+      WriteOrThrow(dir / "memory.limit_in_bytes", value);
+      if (!grows) WriteText(dir / "memory.memsw.limit_in_bytes", value);
     }
-    if (h.cpu && limits.vcpus > 0) {
-      WriteOrThrow(dir / "cpu.cfs_period_us", "100000");
-      WriteOrThrow(dir / "cpu.cfs_quota_us", std::to_string(int64_t{limits.vcpus} * 100000));
+    if (has.cpu && limits.vcpus != before.vcpus) {
+      if (limits.vcpus > 0 && before.vcpus == 0) WriteOrThrow(dir / "cpu.cfs_period_us", "100000");
+      WriteOrThrow(dir / "cpu.cfs_quota_us",
+                   limits.vcpus > 0 ? std::to_string(int64_t{limits.vcpus} * 100000) : "-1");
     }
   }
+  cgroup.limits_ = limits;
 }
 
-JobCgroup CgroupManager::Named(const std::string& name) const {
+JobCgroup CgroupManager::Make(const std::string& name, bool existing_only) const {
   std::vector<fs::path> dirs;
-  for (const auto& h : hierarchies_) dirs.push_back(h.parent_dir / name);
-  return JobCgroup(version_, std::move(dirs));
+  std::vector<CgroupControllers> controllers;
+  for (const auto& h : hierarchies_) {
+    const fs::path dir = h.parent_dir / name;
+    if (existing_only && !fs::is_directory(dir)) continue;
+    dirs.push_back(dir);
+    controllers.push_back(h.controllers);
+  }
+  return JobCgroup(version_, std::move(dirs), std::move(controllers));
 }
+
+JobCgroup CgroupManager::Named(const std::string& name) const { return Make(name, false); }
 
 std::optional<JobCgroup> CgroupManager::Find(const std::string& name) const {
-  std::vector<fs::path> dirs;
-  for (const auto& h : hierarchies_) {
-    if (fs::is_directory(h.parent_dir / name)) dirs.push_back(h.parent_dir / name);
-  }
-  if (dirs.empty()) return std::nullopt;
-  return JobCgroup(version_, std::move(dirs));
+  JobCgroup cgroup = Make(name, true);
+  if (cgroup.dirs().empty()) return std::nullopt;
+  return cgroup;
 }
 
 std::vector<std::string> CgroupManager::List() const {

@@ -27,27 +27,48 @@ struct CgroupUsage {
   bool oom_killed = false;
 };
 
+// The controllers a cgroup directory has files of (v2: its one directory has them all).
+struct CgroupControllers {
+  bool memory = false;
+  bool cpu = false;      // the CPU limit
+  bool cpuacct = false;  // the CPU time used
+};
+
 // One attempt's cgroup: a directory of the unified hierarchy (v2) or one per v1 hierarchy.
+// Made by CgroupManager.
 class JobCgroup {
  public:
-  JobCgroup(CgroupVersion version, std::vector<std::filesystem::path> dirs)
-      : version_(version), dirs_(std::move(dirs)) {}
-
   const std::vector<std::filesystem::path>& dirs() const { return dirs_; }
   // A process joins by writing "0" into each of these (the child does it before exec).
   std::vector<std::string> ProcsFiles() const;
   std::vector<pid_t> Pids() const;
   CgroupUsage Usage() const;
-  void SignalAll(int signal) const;
+  // Sends `signal` to every process in it; returns how many there were.
+  size_t SignalAll(int signal) const;
   // SIGKILLs what is left and removes the directories. False while some remain (killed
   // processes still exiting): call again a little later.
   bool KillAndRemove() const;
   // The name it was created under (its directories' own name).
   std::string name() const { return dirs_.empty() ? "" : dirs_.front().filename().string(); }
+  // Readies an ended attempt's cgroup, which SignalAll found empty, for the next attempt (v1
+  // only): peak memory and CPU time start again from what is still charged. False where it
+  // must be removed instead: v2, an OOM kill on record (v1 cannot reset that count) or more
+  // than kReusableChargeBytes still charged, which the next attempt's peak would include.
+  bool ResetForReuse() const;
+  static constexpr int64_t kReusableChargeBytes = 1 << 20;
 
  private:
+  friend class CgroupManager;
+  JobCgroup(CgroupVersion version, std::vector<std::filesystem::path> dirs,
+            std::vector<CgroupControllers> controllers)
+      : version_(version), dirs_(std::move(dirs)), controllers_(std::move(controllers)) {}
+
   CgroupVersion version_;
   std::vector<std::filesystem::path> dirs_;
+  // Of dirs_[i]: only its own files are read and written (each try at another's costs a
+  // path walk through cgroupfs, for every attempt).
+  std::vector<CgroupControllers> controllers_;
+  CgroupLimits limits_;  // in force; a fresh cgroup has none
 };
 
 // Where the hierarchies are mounted (tests may point elsewhere).
@@ -69,8 +90,8 @@ class CgroupManager {
   // Creates `<parent>/<name>` with the limits; nullopt when cgroups are off. Throws
   // std::runtime_error naming the file that could not be written.
   std::optional<JobCgroup> Create(const std::string& name, const CgroupLimits& limits) const;
-  // Sets the limits of a cgroup made by Create (any left unset in `limits` stay as they are).
-  void ApplyLimits(const JobCgroup& cgroup, const CgroupLimits& limits) const;
+  // Sets the limits of a cgroup made by Create or reused, writing only those that change.
+  void ApplyLimits(JobCgroup& cgroup, const CgroupLimits& limits) const;
   // The cgroup Create(name) would make, without making it (a standby makes its own).
   JobCgroup Named(const std::string& name) const;
   // The cgroup `name` left by an earlier run, if any of its directories exists.
@@ -83,9 +104,10 @@ class CgroupManager {
  private:
   struct Hierarchy {
     std::filesystem::path parent_dir;  // <mount>/<parent>
-    bool memory = false;
-    bool cpu = false;
+    CgroupControllers controllers;
   };
+  // The cgroup `name` of each hierarchy, or of those where it exists.
+  JobCgroup Make(const std::string& name, bool existing_only) const;
   void SetUpV2(const std::filesystem::path& root, const std::string& parent);
   void SetUpV1(const std::filesystem::path& base, const std::string& parent);
 

@@ -97,9 +97,10 @@ void ProcessExecutor::Finish(const std::string& attempt_id) {
   // is left of the job (background children) dies with it.
   ::kill(-running.pid, SIGKILL);
   CgroupUsage usage;
+  bool emptied = false;  // no process was left: the cgroup stays empty
   if (running.cgroup) {
     usage = running.cgroup->Usage();
-    running.cgroup->SignalAll(SIGKILL);
+    emptied = running.cgroup->SignalAll(SIGKILL) == 0;
   }
   int wait_status = 0;
   rusage resources{};
@@ -137,7 +138,7 @@ void ProcessExecutor::Finish(const std::string& attempt_id) {
   std::optional<JobCgroup> cgroup = std::move(running.cgroup);
   running_.erase(it);
   Publish(status, true);
-  if (cgroup) RemoveCgroup(*cgroup);
+  if (cgroup) ReuseOrRemoveCgroup(std::move(*cgroup), emptied);
   if (container) RemoveContainer(attempt_id);
 }
 

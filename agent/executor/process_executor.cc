@@ -55,6 +55,7 @@ ProcessExecutor::~ProcessExecutor() {
   Wake();
   thread_.join();
   DropStandbys();
+  DropSpareCgroups();
   for (auto& [id, running] : running_) {
     if (running.pidfd >= 0) ::close(running.pidfd);
   }
@@ -170,6 +171,7 @@ void ProcessExecutor::Loop() {
     ReapHelpers();
     CheckDeadlines(Clock::now());
     if (const auto due = StandbyDueAt(); due && Clock::now() >= *due) MakeStandby();
+    if (const auto due = SpareCgroupsDropAt(); due && Clock::now() >= *due) DropSpareCgroups();
 
     std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}};
     std::vector<std::string> ids;
@@ -191,6 +193,7 @@ void ProcessExecutor::Loop() {
     if (auto deadline = NextDeadline()) limit(*deadline - Clock::now());
     if (poll_exits || !helpers_.empty() || ContainerStopsPending()) limit(kExitPoll);
     if (const auto due = StandbyDueAt()) limit(*due - Clock::now());
+    if (const auto due = SpareCgroupsDropAt()) limit(*due - Clock::now());
     {
       std::lock_guard lock(mu_);
       if (!removals_.empty()) limit(kRemovalRetry);

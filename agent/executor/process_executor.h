@@ -120,6 +120,13 @@ class ProcessExecutor final : public Executor {
   std::optional<Clock::time_point> StandbyDueAt() const;
   void MakeStandby();
   void DropStandbys();
+  // spare_cgroups.cc: an ended attempt's cgroup is kept for the next attempt or standby
+  // where it can be (JobCgroup::ResetForReuse); `emptied`: no process was left in it.
+  void ReuseOrRemoveCgroup(JobCgroup cgroup, bool emptied);
+  std::optional<JobCgroup> TakeSpareCgroup();
+  // When the spares left should go (the agent idle for a while); nullopt while none should.
+  std::optional<Clock::time_point> SpareCgroupsDropAt() const;
+  void DropSpareCgroups();
 
   const ExecutorOptions options_;
   const StatusCallback on_status_;
@@ -143,6 +150,9 @@ class ProcessExecutor final : public Executor {
   // the attempt being started.
   std::deque<Standby> standbys_;
   std::optional<StandbyProcess> taken_standby_;
+  // Ended attempts' emptied cgroups, oldest first: making and removing three v1 directories
+  // per attempt was a tenth of a busy agent's time.
+  std::deque<JobCgroup> spare_cgroups_;
   Clock::time_point last_launch_{};
   Clock::time_point next_standby_try_{};
   std::thread thread_;

@@ -7,9 +7,10 @@
 // that is 5-13 ms (measured on cgroup v1 here), most of an idle agent's submit->RUNNING. The
 // standby pays it ahead of time; under load moves follow each other closely and cost little,
 // so a job that finds no standby starts the ordinary way (SpawnProcess).
-// The standby makes its cgroup itself and the job keeps that cgroup's name: creating,
-// joining and renaming cgroups all take cgroup_mutex, which a join holds for its grace
-// period, and the agent's thread must not wait on it while another standby joins.
+// The standby makes its cgroup itself (or joins an ended attempt's spare one) and the job
+// keeps that cgroup's name: creating, joining and renaming cgroups all take cgroup_mutex,
+// which a join holds for its grace period, and the agent's thread must not wait on it while
+// another standby joins.
 #include <sys/types.h>
 
 #include <optional>
@@ -27,9 +28,9 @@ struct StandbyProcess {
   bool ready = false;  // it said it is in its cgroup
 };
 
-// Forks a standby that creates the directories `cgroup_dirs`, joins the cgroup through
-// `procs_files`, says so and waits. Nullopt when the fork failed. The standby dies with the
-// thread that made it (PR_SET_PDEATHSIG).
+// Forks a standby that creates the directories `cgroup_dirs` (none for a cgroup that
+// exists), joins the cgroup through `procs_files`, says so and waits. Nullopt when the fork
+// failed. The standby dies with the thread that made it (PR_SET_PDEATHSIG).
 std::optional<StandbyProcess> StartStandby(const std::vector<std::string>& cgroup_dirs,
                                            const std::vector<std::string>& procs_files);
 

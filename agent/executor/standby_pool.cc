@@ -49,6 +49,15 @@ std::optional<JobCgroup> ProcessExecutor::TakeCgroup(const std::string& attempt_
     taken_standby_ = standby.process;
     return std::move(standby.cgroup);
   }
+  while (std::optional<JobCgroup> spare = TakeSpareCgroup()) {
+    try {
+      cgroups_.ApplyLimits(*spare, limits);
+      return spare;
+    } catch (const std::exception& e) {
+      spdlog::debug("process executor: spare cgroup {} unusable: {}", spare->name(), e.what());
+      RemoveCgroup(*spare);
+    }
+  }
   return cgroups_.Create(attempt_id, limits);
 }
 
@@ -78,11 +87,16 @@ void ProcessExecutor::MakeStandby() {
     std::lock_guard lock(mu_);
     if (!commands_.empty()) return;  // a launch waits: it goes first
   }
-  JobCgroup cgroup = cgroups_.Named(NextStandbyName());
-  std::vector<std::string> dirs;
-  for (const auto& dir : cgroup.dirs()) dirs.push_back(dir.string());
-  std::optional<StandbyProcess> process = StartStandby(dirs, cgroup.ProcsFiles());
+  // A spare cgroup spares the standby making one; it keeps the name it has.
+  std::optional<JobCgroup> spare = TakeSpareCgroup();
+  JobCgroup cgroup = spare ? std::move(*spare) : cgroups_.Named(NextStandbyName());
+  std::vector<std::string> dirs_to_make;
+  if (!spare) {
+    for (const auto& dir : cgroup.dirs()) dirs_to_make.push_back(dir.string());
+  }
+  std::optional<StandbyProcess> process = StartStandby(dirs_to_make, cgroup.ProcsFiles());
   if (!process) {
+    if (spare) spare_cgroups_.push_front(std::move(cgroup));
     next_standby_try_ = Clock::now() + kStandbyRetry;
     return;
   }
