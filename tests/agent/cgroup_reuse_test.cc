@@ -33,7 +33,14 @@ class CgroupReuseTest : public ProcessExecutorTest {
     executor().Recover();  // reuse starts once the sweep of old cgroups is done
     // A running job keeps the agent busy: an idle one removes its spare cgroups.
     executor().Launch(Job("busy-1", {"sleep", "30"}));
+    launched_.push_back("busy-1");
     WaitForRunning("busy-1");
+  }
+  // An executor leaves the jobs still running (as an agent restarting would): end them.
+  void TearDown() override {
+    for (const std::string& id : launched_) {
+      if (!log_.Terminal(id)) KillAndWait(id);
+    }
   }
 
   // Starts a job that prints its cgroup first, and returns that cgroup's name.
@@ -41,6 +48,7 @@ class CgroupReuseTest : public ProcessExecutorTest {
     const std::string id = attempt.attempt_id();
     attempt.mutable_container()->set_script("grep -m1 memory /proc/self/cgroup; " + then);
     executor().Launch(attempt);
+    launched_.push_back(id);
     // (Not "/" + name + "/": GCC 12 warns of an overlap there that cannot happen.)
     const std::string prefix = std::string("/").append(CgroupParentName(options_.work_dir)) + "/";
     std::string name;
@@ -101,6 +109,7 @@ class CgroupReuseTest : public ProcessExecutorTest {
   bool Reuses() const { return cgroups_->version() == CgroupVersion::kV1; }
 
   std::optional<CgroupManager> cgroups_;
+  std::vector<std::string> launched_;
 };
 
 TEST_F(CgroupReuseTest, NextAttemptGetsTheCgroupWithFreshCountsAndItsOwnLimits) {
