@@ -287,6 +287,7 @@ class Agent::Loop {
                            ? std::chrono::seconds(welcome.heartbeat_seconds())
                            : kDefaultHeartbeat;
     next_heartbeat_ = Clock::now() + heartbeat_every_;
+    if (welcome.accepts_batches()) session_->AllowBatches();
     for (const std::string& id : welcome.attempts_to_kill()) {
       spdlog::info("batchd no longer expects attempt {} here: killing and forgetting it", id);
       executor_->Kill(id, "batchd no longer expects this attempt on this node", 0);

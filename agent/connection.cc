@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/message_batch.h"
+
 namespace batchd::agent {
 
 using batch::v1::AgentMessage;
@@ -55,6 +57,11 @@ void Connection::CloseSend() {
 
 void Connection::Cancel() { context_.TryCancel(); }
 
+void Connection::AllowBatches() {
+  std::lock_guard lock(mu_);
+  batches_ = true;
+}
+
 size_t Connection::PendingBytes() const {
   std::lock_guard lock(mu_);
   return pending_bytes_;
@@ -96,9 +103,8 @@ void Connection::WriteLoop() {
       stream_->WritesDone();
       return;
     }
-    AgentMessage message = std::move(outbox_.front());
-    outbox_.pop_front();
-    const size_t size = message.ByteSizeLong();
+    size_t size = 0;
+    const AgentMessage message = TakeNextWrite(outbox_, batches_, &size);
     lock.unlock();
     const bool written = stream_->Write(message);
     lock.lock();

@@ -44,6 +44,8 @@ class Connection {
   void Cancel();
   // Serialized size of the messages queued and not yet written: the caller's backpressure.
   size_t PendingBytes() const;
+  // batchd's welcome said it takes several messages as one (message_batch.h).
+  void AllowBatches();
 
  private:
   void ReadLoop();
@@ -64,6 +66,7 @@ class Connection {
   bool stream_open_ = false;  // stream_ exists: the writer may start
   bool close_send_ = false;   // no more messages after the queued ones
   bool stop_writer_ = false;  // the stream is over
+  bool batches_ = false;
   std::thread writer_;
   std::thread reader_;
 };

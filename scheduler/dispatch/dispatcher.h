@@ -122,6 +122,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
 
   std::string OnHello(std::shared_ptr<service::AgentLink> link, const batch::v1::Hello& hello);
   void OnMessage(const service::AgentLink* link, const batch::v1::AgentMessage& message);
+  // One message (not a batch) of the agent on `node`.
+  void OnNodeMessage(NodeEntry& node, const batch::v1::AgentMessage& message);
   void OnAttemptStatus(NodeEntry& node, const batch::v1::AttemptStatus& status);
   void OnGone(const service::AgentLink* link);
   void LoseAttemptsOf(NodeEntry& node, const std::string& reason);

@@ -100,6 +100,7 @@ std::string Dispatcher::OnHello(std::shared_ptr<service::AgentLink> link,
   w->set_node_id(hello.node_id());
   w->set_lease_seconds(options_.node_lease_seconds);
   w->set_heartbeat_seconds(options_.heartbeat_seconds);
+  w->set_accepts_batches(true);
   for (const std::string& id : agent_has) {
     if (node.attempts.count(id) == 0) w->add_attempts_to_kill(id);
   }
@@ -134,13 +135,29 @@ void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& m
   const int64_t now = clock_.NowMillis();
   node->last_seen_ms = now;
   node->detail.set_last_heartbeat_at(now);
+  if (!message.has_batch()) return OnNodeMessage(*node, message);
+  for (const AgentMessage& inner : message.batch().messages()) {
+    // Looked up again for each: one message (a goodbye, a reclaim) may end the node's link.
+    node = cluster_.NodeOfLink(link);
+    if (node == nullptr) return;
+    if (inner.has_batch()) {
+      spdlog::warn("node {} nested a batch of messages in another; ignored",
+                   node->detail.node_id());
+      continue;
+    }
+    OnNodeMessage(*node, inner);
+  }
+}
+
+void Dispatcher::OnNodeMessage(NodeEntry& node, const AgentMessage& message) {
   switch (message.body_case()) {
     case AgentMessage::kHeartbeat:
     case AgentMessage::kHello:
+    case AgentMessage::kBatch:  // unpacked by OnMessage
     case AgentMessage::BODY_NOT_SET:
       break;
     case AgentMessage::kAttemptStatus:
-      OnAttemptStatus(*node, message.attempt_status());
+      OnAttemptStatus(node, message.attempt_status());
       break;
     case AgentMessage::kLogChunk: {
       const auto& chunk = message.log_chunk();
@@ -158,21 +175,21 @@ void Dispatcher::OnMessage(const service::AgentLink* link, const AgentMessage& m
       break;
     }
     case AgentMessage::kDraining:
-      node->detail.set_state(NodeState::DRAINING);
-      if (!node->removing) node->detail.set_status_reason("the agent is draining");
-      MarkNodeChanged(*node);
-      spdlog::info("node {} is draining", node->detail.node_id());
+      node.detail.set_state(NodeState::DRAINING);
+      if (!node.removing) node.detail.set_status_reason("the agent is draining");
+      MarkNodeChanged(node);
+      spdlog::info("node {} is draining", node.detail.node_id());
       break;
     case AgentMessage::kReclaimed:
-      Reclaim(*node, message.reclaimed().reason(), false);
+      Reclaim(node, message.reclaimed().reason(), false);
       break;
     case AgentMessage::kGoodbye:
-      LoseAttemptsOf(*node, "node " + node->detail.node_id() + " left with the attempt running");
-      node->detail.set_state(NodeState::TERMINATED);
+      LoseAttemptsOf(node, "node " + node.detail.node_id() + " left with the attempt running");
+      node.detail.set_state(NodeState::TERMINATED);
       // A node being scaled in keeps the reason it is removed for.
-      if (!node->removing) node->detail.set_status_reason("the agent left");
-      MarkNodeChanged(*node);
-      spdlog::info("node {} left", node->detail.node_id());
+      if (!node.removing) node.detail.set_status_reason("the agent left");
+      MarkNodeChanged(node);
+      spdlog::info("node {} left", node.detail.node_id());
       break;
   }
 }
