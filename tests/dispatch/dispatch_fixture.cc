@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/cgroup.h"
 #include "api/job_states.h"
 #include "support/postgres_env.h"
 #include "support/wait.h"
@@ -48,6 +49,14 @@ void DispatchTest::SetUp() {
 
 void DispatchTest::TearDown() {
   for (auto& [name, agent] : agents_) agent->Stop(std::chrono::seconds(10));
+  // An agent a test killed left its cgroups (as a crash does) for a restart that may not come.
+  for (const auto& [name, agent] : agents_) {
+    const agent::CgroupManager cgroups("auto", agent::CgroupParentName(AgentDir(name)));
+    for (const std::string& cgroup : cgroups.List()) {
+      if (const auto left = cgroups.Find(cgroup)) left->KillAndRemove();
+    }
+    cgroups.RemoveParent();
+  }
   agents_.clear();
   // An open client channel holds batchd's graceful shutdown for seconds: close ours first.
   stub_.reset();
