@@ -5,6 +5,8 @@
 #include <chrono>
 #include <deque>
 
+#include "agent/message_batch.h"
+
 namespace batchd::bench {
 
 using namespace batch::v1;
@@ -32,7 +34,7 @@ class SimulatedAgent final : public grpc::ClientBidiReactor<AgentMessage, Schedu
     std::lock_guard lock(mu_);
     if (done_ || broken_) return;
     outbox_.push_back(std::move(message));
-    if (outbox_.size() == 1) StartWrite(&outbox_.front());
+    if (!writing_) StartNextWrite();
   }
 
   void Heartbeat() {
@@ -46,9 +48,12 @@ class SimulatedAgent final : public grpc::ClientBidiReactor<AgentMessage, Schedu
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream ended: OnDone follows
     switch (in_.body_case()) {
-      case SchedulerMessage::kWelcome:
+      case SchedulerMessage::kWelcome: {
+        std::lock_guard lock(mu_);
+        batches_ = in_.welcome().accepts_batches();
         fleet_.Welcomed(in_.welcome().heartbeat_seconds());
         break;
+      }
       case SchedulerMessage::kLaunch:
         Finish(in_.launch().attempt_id());
         break;
@@ -65,13 +70,13 @@ class SimulatedAgent final : public grpc::ClientBidiReactor<AgentMessage, Schedu
 
   void OnWriteDone(bool ok) override {
     std::lock_guard lock(mu_);
-    outbox_.pop_front();
+    writing_ = false;
     if (!ok) {
       broken_ = true;
       outbox_.clear();
       return;
     }
-    if (!outbox_.empty()) StartWrite(&outbox_.front());
+    if (!outbox_.empty()) StartNextWrite();
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -109,7 +114,17 @@ class SimulatedAgent final : public grpc::ClientBidiReactor<AgentMessage, Schedu
   grpc::ClientContext context_;
   SchedulerMessage in_;
   std::mutex mu_;
-  // The front is being written; the rest wait (one write in flight per stream).
+  // One write in flight per stream: what waits behind it goes together, as the agent's does.
+  void StartNextWrite() {
+    size_t bytes = 0;
+    write_ = agent::TakeNextWrite(outbox_, batches_, &bytes);
+    writing_ = true;
+    StartWrite(&write_);
+  }
+
+  AgentMessage write_;  // being written
+  bool writing_ = false;
+  bool batches_ = false;  // batchd's welcome said it takes them
   std::deque<AgentMessage> outbox_;
   bool done_ = false;
   bool broken_ = false;  // a write failed: the stream is ending
