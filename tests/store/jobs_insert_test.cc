@@ -108,6 +108,22 @@ TEST_F(JobsTest, ClientTokenReturnsTheStoredJobOrRefusesADifferentRequest) {
   EXPECT_EQ(Jobs(), 2);
 }
 
+// Nearly every job has no token: its row versions must not each add an index entry.
+TEST_F(JobsTest, OnlyJobsWithAClientTokenAreIndexedByIt) {
+  const std::string indexes_on_token =
+      "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+      "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'jobs'::regclass "
+      "AND a.attname = 'client_token'";
+  EXPECT_EQ(Count(indexes_on_token + " AND i.indpred IS NULL"), 0);
+  EXPECT_EQ(Count(indexes_on_token + " AND i.indisunique AND pg_get_expr(i.indpred, i.indrelid) "
+                                     "= '(client_token IS NOT NULL)'"),
+            1);
+  store_->InsertJobs({MakeJob(), MakeJob(), MakeJob({.client_token = "t", .fingerprint = "f"})});
+  ExpectApiError([&] { store_->InsertJobs({MakeJob({.client_token = "t", .fingerprint = "g"})}); },
+                 ErrorCode::kAlreadyExists, "clientToken \"t\" was already used");
+  EXPECT_EQ(Jobs(), 3);
+}
+
 // A submit whose outcome was unknown (the connection broke around its commit) is written
 // again with the same job ids: it answers as the first did and makes no second row.
 TEST_F(JobsTest, WritingTheSameJobsAgainAnswersTheSame) {
