@@ -397,7 +397,15 @@ class Agent::Loop {
     }
     if (session_ && ready_) {
       const size_t pending = session_->PendingBytes();
-      if (pending < kOutboxLimit) shipper_.Poll(kOutboxLimit - pending);
+      if (pending < kOutboxLimit) {
+        // Running attempts' output is read every log_poll (sooner while a poll used up its
+        // budget: more is waiting); ended ones' on every wake-up, as their final status waits.
+        const bool all = now >= next_log_poll_;
+        const size_t budget = kOutboxLimit - pending;
+        const size_t shipped =
+            shipper_.Poll(budget, all ? LogShipper::Scope::kAll : LogShipper::Scope::kEnded);
+        if (all && shipped < budget) next_log_poll_ = now + timings_.log_poll;
+      }
       if (now >= next_heartbeat_) {
         AgentMessage beat;
         beat.mutable_heartbeat()->set_sent_at(api::EpochMillisNow());
@@ -490,6 +498,7 @@ class Agent::Loop {
 
   bool reclaimed_ = false;
   Clock::time_point next_notice_check_{};
+  Clock::time_point next_log_poll_{};
   const AgentOptions options_;
   const AgentTimings timings_;
   WorkDirLock lock_;

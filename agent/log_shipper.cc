@@ -17,8 +17,6 @@ using batch::v1::AgentMessage;
 using batch::v1::AttemptState;
 using batch::v1::AttemptStatus;
 
-namespace {}  // namespace
-
 LogShipper::LogShipper(Sink sink, size_t chunk_bytes)
     : sink_(std::move(sink)), chunk_bytes_(chunk_bytes) {}
 
@@ -137,25 +135,20 @@ size_t LogShipper::ShipStream(const std::string& attempt_id, Attempt& attempt, S
   return shipped;
 }
 
-size_t LogShipper::Poll(size_t budget_bytes) {
-  if (attempts_.empty()) return 0;
+size_t LogShipper::Poll(size_t budget_bytes, Scope scope) {
   // Attempts take turns at the budget, so one chatty job cannot hold back the others.
-  std::vector<std::string> order;
-  order.reserve(attempts_.size());
-  for (auto it = attempts_.lower_bound(next_turn_); it != attempts_.end(); ++it) {
-    order.push_back(it->first);
-  }
-  for (auto it = attempts_.begin(); it != attempts_.lower_bound(next_turn_); ++it) {
-    order.push_back(it->first);
-  }
+  const auto first = attempts_.lower_bound(next_turn_);
+  auto it = first;
   size_t shipped = 0;
-  for (size_t i = 0; i < order.size(); ++i) {
-    Attempt& attempt = attempts_.at(order[i]);
+  for (size_t n = 0; n < attempts_.size(); ++n, ++it) {
+    if (it == attempts_.end()) it = attempts_.begin();
+    auto& [attempt_id, attempt] = *it;
     if (!attempt.reported) continue;
+    if (scope == Scope::kEnded && !attempt.final_status) continue;
     bool complete = true;
     for (Stream& stream : attempt.streams) {
       bool at_end = false;
-      shipped += ShipStream(order[i], attempt, stream,
+      shipped += ShipStream(attempt_id, attempt, stream,
                             budget_bytes - std::min(shipped, budget_bytes), &at_end);
       complete = complete && at_end;
     }
@@ -166,7 +159,8 @@ size_t LogShipper::Poll(size_t budget_bytes) {
       sink_(std::move(message));
     }
     if (shipped >= budget_bytes) {
-      next_turn_ = i + 1 < order.size() ? order[i + 1] : std::string();
+      const auto next = std::next(it);
+      next_turn_ = next == attempts_.end() ? std::string() : next->first;
       break;
     }
   }

@@ -38,9 +38,14 @@ class LogShipper {
   // that the attempt's files hold.
   void Report(const batch::v1::AttemptStatus& status);
 
+  // Which attempts a Poll reads. Reading every running attempt's files on each of the agent's
+  // wake-ups cost two reads per attempt per event under load, for output that a follower sees
+  // a few milliseconds sooner; ended attempts hold back their final status until read.
+  enum class Scope { kAll, kEnded };
+
   // Ships new bytes, about `budget_bytes` at most, attempts taking turns, then the final
   // statuses whose logs are complete. Returns the number of log bytes shipped.
-  size_t Poll(size_t budget_bytes);
+  size_t Poll(size_t budget_bytes, Scope scope = Scope::kAll);
 
   // The sink now feeds a new stream: every stream starts over at offset 0 (batchd drops what it
   // already has), pending final statuses are dropped, and each attempt's output waits for a

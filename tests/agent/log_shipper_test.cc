@@ -15,12 +15,13 @@ using batch::v1::AttemptState;
 
 class LogShipperTest : public ::testing::Test {
  protected:
-  void Append(const std::string& stream, const std::string& text) {
-    std::ofstream(dir_.path() / stream, std::ios::app) << text;
+  void Append(const std::string& stream, const std::string& text, const std::string& attempt = "") {
+    std::filesystem::create_directories(dir_.path() / attempt);
+    std::ofstream(dir_.path() / attempt / stream, std::ios::app) << text;
   }
-  batch::v1::AttemptStatus Status(AttemptState::Value state) {
+  batch::v1::AttemptStatus Status(AttemptState::Value state, const std::string& attempt = "a") {
     batch::v1::AttemptStatus s;
-    s.set_attempt_id("a");
+    s.set_attempt_id(attempt);
     s.set_state(state);
     return s;
   }
@@ -30,10 +31,13 @@ class LogShipperTest : public ::testing::Test {
     for (const AgentMessage& m : sent_) {
       if (m.has_log_chunk()) {
         const auto& c = m.log_chunk();
-        out.push_back(c.stream() + "@" + std::to_string(c.sequence()) + ":" + c.data() +
+        const std::string who = c.attempt_id() == "a" ? "" : c.attempt_id() + "/";
+        out.push_back(who + c.stream() + "@" + std::to_string(c.sequence()) + ":" + c.data() +
                       (c.truncated() ? " (truncated)" : ""));
       } else {
-        out.push_back("status:" + AttemptState::Value_Name(m.attempt_status().state()));
+        const auto& st = m.attempt_status();
+        const std::string who = st.attempt_id() == "a" ? "" : st.attempt_id() + "/";
+        out.push_back(who + "status:" + AttemptState::Value_Name(st.state()));
       }
     }
     sent_.clear();
@@ -77,6 +81,41 @@ TEST_F(LogShipperTest, TheBudgetHoldsBackOutputAndTheFinalStatus) {
   EXPECT_TRUE(Shipped().empty());
   shipper_.Poll(100);
   EXPECT_EQ(Shipped(), (Lines{"stdout@6:6789", "status:EXITED"}));
+}
+
+TEST_F(LogShipperTest, APollOfEndedAttemptsLeavesRunningOnesUnread) {
+  shipper_.Track("run", dir_.path() / "run", 0);
+  shipper_.Track("end", dir_.path() / "end", 0);
+  shipper_.Report(Status(AttemptState::RUNNING, "run"));
+  shipper_.Report(Status(AttemptState::RUNNING, "end"));
+  Append("stdout", "live", "run");
+  Append("stdout", "done", "end");
+  shipper_.Report(Status(AttemptState::EXITED, "end"));
+  Shipped();
+  shipper_.Poll(100, LogShipper::Scope::kEnded);
+  EXPECT_EQ(Shipped(), (Lines{"end/stdout@0:done", "end/status:EXITED"}));
+  shipper_.Poll(100, LogShipper::Scope::kEnded);
+  EXPECT_TRUE(Shipped().empty());
+  shipper_.Poll(100, LogShipper::Scope::kAll);
+  EXPECT_EQ(Shipped(), (Lines{"run/stdout@0:live"}));
+}
+
+TEST_F(LogShipperTest, AttemptsTakeTurnsAtASmallBudget) {
+  shipper_.Track("x", dir_.path() / "x", 0);
+  shipper_.Track("y", dir_.path() / "y", 0);
+  shipper_.Report(Status(AttemptState::RUNNING, "x"));
+  shipper_.Report(Status(AttemptState::RUNNING, "y"));
+  Append("stdout", "xxxxxxxx", "x");
+  Append("stdout", "yyyyyyyy", "y");
+  Shipped();
+  shipper_.Poll(4);
+  EXPECT_EQ(Shipped(), (Lines{"x/stdout@0:xxxx"}));
+  shipper_.Poll(4);
+  EXPECT_EQ(Shipped(), (Lines{"y/stdout@0:yyyy"}));
+  shipper_.Poll(4);
+  EXPECT_EQ(Shipped(), (Lines{"x/stdout@4:xxxx"}));
+  shipper_.Poll(100);
+  EXPECT_EQ(Shipped(), (Lines{"y/stdout@4:yyyy"}));
 }
 
 TEST_F(LogShipperTest, RewindShipsEverythingAgainAfterTheNextStatus) {
