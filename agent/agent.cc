@@ -220,6 +220,7 @@ class Agent::Loop {
     for (const std::string& id : executor_->KnownAttempts()) hello.add_running_attempt_ids(id);
     hello.set_hostname(Hostname());
     hello.set_agent_version(kAgentVersion);
+    hello.set_accepts_batches(true);  // Connection unpacks them
     const uint64_t id = session_id_;
     ConnectionEvents events;
     events.on_message = [this, id](SchedulerMessage m) { Push(FromScheduler{id, std::move(m)}); };
@@ -268,6 +269,7 @@ class Agent::Loop {
       case SchedulerMessage::kAck:
         for (const std::string& id : m.ack().attempt_ids()) ForgetAttempt(id);
         return;
+      case SchedulerMessage::kBatch:  // Connection hands down its messages one by one
       case SchedulerMessage::BODY_NOT_SET:
         return;
     }

@@ -1,8 +1,10 @@
 #include "agent/connection.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
-#include "agent/message_batch.h"
+#include "api/message_batch.h"
 
 namespace batchd::agent {
 
@@ -75,7 +77,19 @@ void Connection::ReadLoop() {
     cv_.notify_all();
   }
   SchedulerMessage message;
-  while (stream_->Read(&message)) events_.on_message(std::move(message));
+  while (stream_->Read(&message)) {
+    if (!message.has_batch()) {
+      events_.on_message(std::move(message));
+      continue;
+    }
+    for (SchedulerMessage& inner : *message.mutable_batch()->mutable_messages()) {
+      if (inner.has_batch()) {
+        spdlog::warn("batchd nested a batch of messages in another; ignored");
+        continue;
+      }
+      events_.on_message(std::move(inner));
+    }
+  }
   {
     std::lock_guard lock(mu_);
     stop_writer_ = true;
@@ -104,7 +118,8 @@ void Connection::WriteLoop() {
       return;
     }
     size_t size = 0;
-    const AgentMessage message = TakeNextWrite(outbox_, batches_, &size);
+    const AgentMessage message = api::TakeNextWrite(
+        outbox_, batches_, [](const AgentMessage& m) { return m.has_hello(); }, &size);
     lock.unlock();
     const bool written = stream_->Write(message);
     lock.lock();

@@ -44,7 +44,7 @@ class Connection {
   void Cancel();
   // Serialized size of the messages queued and not yet written: the caller's backpressure.
   size_t PendingBytes() const;
-  // batchd's welcome said it takes several messages as one (message_batch.h).
+  // batchd's welcome said it takes several messages as one (api/message_batch.h).
   void AllowBatches();
 
  private:

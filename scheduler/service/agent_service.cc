@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include "api/message_batch.h"
+
 namespace batchd::service {
 
 using batch::v1::AgentMessage;
@@ -74,7 +76,8 @@ class AgentStream final : public AgentLink, public std::enable_shared_from_this<
   SchedulerMessage outgoing_;  // the write in flight (gRPC holds a pointer to it)
   std::deque<SchedulerMessage> outbox_;
   bool writing_ = false;
-  bool broken_ = false;  // a write failed: the call is over, nothing more goes out
+  bool batches_ = false;  // the agent's hello said it takes SchedulerMessages
+  bool broken_ = false;   // a write failed: the call is over, nothing more goes out
   bool ending_ = false;
   bool finished_ = false;
   grpc::Status status_;
@@ -139,6 +142,7 @@ void AgentStream::OnReadDone(bool ok) {
       return EndLocked(std::move(*refused), false);
     }
     phase_ = Phase::kJoining;
+    batches_ = incoming_.hello().accepts_batches();
     // A copy: the hub may answer (and the next read reuse incoming_) before it returns.
     const batch::v1::Hello hello = incoming_.hello();
     lock.unlock();
@@ -240,8 +244,9 @@ void AgentStream::FinishIfIdleLocked() {
 
 void AgentStream::WriteNextLocked() {
   writing_ = true;
-  outgoing_ = std::move(outbox_.front());
-  outbox_.pop_front();
+  size_t bytes = 0;
+  outgoing_ = api::TakeNextWrite(
+      outbox_, batches_, [](const SchedulerMessage& m) { return m.has_welcome(); }, &bytes);
   reactor_->StartWrite(&outgoing_);
 }
 

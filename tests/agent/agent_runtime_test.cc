@@ -47,6 +47,7 @@ TEST_F(AgentFixture, HelloCarriesTokenResourcesAndAPersistentNodeId) {
   EXPECT_EQ(hello.hostname(), agent::Hostname());
   EXPECT_EQ(hello.agent_version(), agent::kAgentVersion);
   EXPECT_TRUE(hello.running_attempt_ids().empty());
+  EXPECT_TRUE(hello.accepts_batches());
   EXPECT_EQ(hello.node_id().rfind(agent::Hostname() + "-", 0), 0u) << hello.node_id();
   EXPECT_EQ(ReadFile(work_dir() / "node_id"), hello.node_id() + "\n");
 
@@ -86,6 +87,19 @@ TEST_F(AgentFixture, EchoReportsRunningThenOutputThenExitAndIsForgottenOnAck) {
   EXPECT_TRUE(fs::exists(AttemptDir("a1")));
   ASSERT_TRUE(server_->Ack("a1"));
   EXPECT_TRUE(PollUntil([&] { return !fs::exists(AttemptDir("a1")); }));
+}
+
+TEST_F(AgentFixture, MessagesBatchdSentAsOneWriteAreEachActedOn) {
+  StartAgent();
+  ASSERT_TRUE(PollUntil([&] { return server_->Welcomed() == 1; }));
+  batch::v1::SchedulerMessage write;
+  auto* messages = write.mutable_batch()->mutable_messages();
+  *messages->Add()->mutable_launch() = Launch("b1", "echo one");
+  *messages->Add()->mutable_launch() = Launch("b2", "echo two");
+  ASSERT_TRUE(server_->Send(write));
+  ASSERT_TRUE(PollUntil([&] { return server_->Finished("b1") && server_->Finished("b2"); }));
+  EXPECT_EQ(server_->Log("b1"), "one\n");
+  EXPECT_EQ(server_->Log("b2"), "two\n");
 }
 
 TEST_F(AgentFixture, SchedulerRestartMidJobLosesNothing) {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <deque>
 
-#include "agent/message_batch.h"
+#include "api/message_batch.h"
 
 namespace batchd::bench {
 
@@ -47,25 +47,34 @@ class SimulatedAgent final : public grpc::ClientBidiReactor<AgentMessage, Schedu
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream ended: OnDone follows
-    switch (in_.body_case()) {
+    if (in_.has_batch()) {
+      for (const SchedulerMessage& inner : in_.batch().messages()) Handle(inner);
+    } else {
+      Handle(in_);
+    }
+    StartRead(&in_);
+  }
+
+  void Handle(const SchedulerMessage& message) {
+    switch (message.body_case()) {
       case SchedulerMessage::kWelcome: {
         std::lock_guard lock(mu_);
-        batches_ = in_.welcome().accepts_batches();
-        fleet_.Welcomed(in_.welcome().heartbeat_seconds());
+        batches_ = message.welcome().accepts_batches();
+        fleet_.Welcomed(message.welcome().heartbeat_seconds());
         break;
       }
       case SchedulerMessage::kLaunch:
-        Finish(in_.launch().attempt_id());
+        Finish(message.launch().attempt_id());
         break;
       // Its attempts have ended before any kill can arrive: as a real agent does for an
       // attempt it no longer runs, it lets the kill pass.
       case SchedulerMessage::kKill:
       case SchedulerMessage::kDrain:
       case SchedulerMessage::kAck:
+      case SchedulerMessage::kBatch:  // not nested
       case SchedulerMessage::BODY_NOT_SET:
         break;
     }
-    StartRead(&in_);
   }
 
   void OnWriteDone(bool ok) override {
@@ -117,7 +126,8 @@ class SimulatedAgent final : public grpc::ClientBidiReactor<AgentMessage, Schedu
   // One write in flight per stream: what waits behind it goes together, as the agent's does.
   void StartNextWrite() {
     size_t bytes = 0;
-    write_ = agent::TakeNextWrite(outbox_, batches_, &bytes);
+    write_ = api::TakeNextWrite(
+        outbox_, batches_, [](const AgentMessage& m) { return m.has_hello(); }, &bytes);
     writing_ = true;
     StartWrite(&write_);
   }
@@ -150,6 +160,7 @@ SimulatedFleet::SimulatedFleet(FleetOptions options) : options_(std::move(option
     hello.set_hostname(id);
     hello.set_compute_environment(options_.compute_environment);
     hello.set_agent_version("simulated");
+    hello.set_accepts_batches(true);
     hello.mutable_resources()->set_vcpus(options_.vcpus);
     hello.mutable_resources()->set_memory_mib(options_.memory_mib);
     agents_.push_back(std::make_unique<SimulatedAgent>(

@@ -193,6 +193,41 @@ TEST_F(AgentServiceTest, WelcomeComesFirstAndMessagesKeepTheirOrderBothWays) {
   link->Close();
 }
 
+TEST_F(AgentServiceTest, AnAgentThatTakesBatchesGetsWhatWaitedTogetherInOrder) {
+  auto call = Open();
+  AgentMessage hello = Hello("n1");
+  hello.mutable_hello()->set_accepts_batches(true);
+  ASSERT_TRUE(call->stream->Write(hello));
+  SchedulerMessage reply;
+  ASSERT_TRUE(call->stream->Read(&reply));
+  EXPECT_TRUE(reply.has_welcome());
+
+  // Sent faster than one write completes: those behind the first go together.
+  const auto link = hub_.Get(&FakeHub::links).at(0);
+  constexpr int kKills = 50;
+  for (int i = 0; i < kKills; ++i) {
+    SchedulerMessage kill;
+    kill.mutable_kill()->set_attempt_id(std::to_string(i));
+    link->Send(std::move(kill));
+  }
+  std::vector<std::string> killed;
+  int reads = 0;
+  while (killed.size() < kKills && call->stream->Read(&reply)) {
+    ++reads;
+    if (!reply.has_batch()) {
+      killed.push_back(reply.kill().attempt_id());
+      continue;
+    }
+    for (const SchedulerMessage& inner : reply.batch().messages()) {
+      killed.push_back(inner.kill().attempt_id());
+    }
+  }
+  ASSERT_EQ(killed.size(), static_cast<size_t>(kKills));
+  for (int i = 0; i < kKills; ++i) EXPECT_EQ(killed[i], std::to_string(i));
+  EXPECT_LT(reads, kKills) << "every message went alone";
+  call->context.TryCancel();
+}
+
 TEST_F(AgentServiceTest, ARefusalEndsTheStreamWithItsReason) {
   hub_.Refuse("hello.computeEnvironment: compute environment \"x\" does not exist");
   const AgentMessage hello = Hello("n1");

@@ -1,14 +1,23 @@
-// Which queued messages go out as one write (agent/message_batch.h).
-#include "agent/message_batch.h"
+// Which queued messages go out as one write (api/message_batch.h).
+#include "api/message_batch.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace batchd::agent {
+#include "batch/v1/agent_service.pb.h"
+
+namespace batchd::api {
 namespace {
 
 using batch::v1::AgentMessage;
+using batch::v1::SchedulerMessage;
+
+bool IsHello(const AgentMessage& m) { return m.has_hello(); }
+
+AgentMessage TakeNextWrite(std::deque<AgentMessage>& outbox, bool batches, size_t* bytes) {
+  return api::TakeNextWrite(outbox, batches, IsHello, bytes);
+}
 
 AgentMessage Status(const std::string& attempt_id) {
   AgentMessage m;
@@ -87,5 +96,19 @@ TEST(MessageBatch, ABatchStaysUnderItsCounts) {
   EXPECT_EQ(static_cast<size_t>(write.batch().messages_size()) + outbox.size(), 40u);
 }
 
+TEST(MessageBatch, SchedulerMessagesBatchTheSameWayWithTheWelcomeAlone) {
+  std::deque<SchedulerMessage> outbox(3);
+  outbox[0].mutable_welcome()->set_node_id("n");
+  outbox[1].mutable_launch()->set_attempt_id("a-1");
+  outbox[2].mutable_ack()->add_attempt_ids("a-0");
+  const auto welcome = [](const SchedulerMessage& m) { return m.has_welcome(); };
+  size_t bytes = 0;
+  EXPECT_TRUE(api::TakeNextWrite(outbox, true, welcome, &bytes).has_welcome());
+  const SchedulerMessage write = api::TakeNextWrite(outbox, true, welcome, &bytes);
+  ASSERT_EQ(write.batch().messages_size(), 2);
+  EXPECT_EQ(write.batch().messages(0).launch().attempt_id(), "a-1");
+  EXPECT_EQ(write.batch().messages(1).ack().attempt_ids(0), "a-0");
+}
+
 }  // namespace
-}  // namespace batchd::agent
+}  // namespace batchd::api
