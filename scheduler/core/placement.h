@@ -6,6 +6,7 @@
 // behind it (backfill), but a job that has waited past `reserve_after_ms` reserves the node
 // that would fit it soonest, so a stream of small jobs cannot starve it.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -84,6 +85,12 @@ class WaitingJobs {
   size_t size() const;
   // Jobs of `queue`, best first.
   std::vector<const WaitingJob*> InOrder(const std::string& queue, size_t limit) const;
+  // Hands `visit` the jobs of `queue`, best first, at most `limit`, until it returns false.
+  // True when it saw every job of the queue.
+  bool Visit(const std::string& queue, size_t limit,
+             const std::function<bool(const WaitingJob&)>& visit) const;
+  // Whether `a` comes before `b` in their queue's order (both waiting).
+  bool Before(const WaitingJob& a, const WaitingJob& b) const;
   // How many jobs of the queue come before this one.
   size_t PositionOf(const std::string& job_id) const;
   // The ids of jobs of `queue` added since the last PassDone (some may be gone since).
@@ -141,8 +148,13 @@ struct QueueReach {
 // take or be reserved for a job is blocked: walking it only finds jobs that can never fit, and
 // for the jobs walked before, that changes only with the queue's reach. So while it stays
 // blocked with the same reach, the next pass looks only at the jobs added since.
+//
+// A full cluster is the other such case: a walk with no room left only tells which jobs can
+// never fit. Every job of a queue in `walked_reach` was looked at with that reach, so once
+// the cluster is full the rest of the walk is skipped but for the jobs added since.
 struct PassMemory {
   std::unordered_map<std::string, QueueReach> blocked_reach;  // by queue
+  std::unordered_map<std::string, QueueReach> walked_reach;   // by queue
 };
 
 // One placement pass. Placed jobs' resources are counted as used on their nodes for the

@@ -166,40 +166,71 @@ bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jo
              const PlacementOptions& options, const std::string& stop_before, PassResult& result,
              PassMemory* memory) {
   const size_t limit = static_cast<size_t>(std::max(options.max_examined_per_queue, 0));
+  const auto check_feasible = [&](const PassState::QueuePlan& plan, const QueueView& queue,
+                                  const WaitingJob& job) {
+    ++result.examined;
+    if (!state.Infeasible(plan, job.need)) return true;
+    result.infeasible.push_back({job.job_id, InfeasibleReason(cluster, queue, job.need)});
+    return false;
+  };
+  // Queues not visited (disabled) lose theirs: jobs added meanwhile are no longer "since".
+  std::unordered_map<std::string, QueueReach> walked_now;
+  const auto known_reach = [&](const QueueView& queue,
+                               const PassState::QueuePlan& plan) -> const QueueReach* {
+    if (memory == nullptr) return nullptr;
+    auto it = memory->walked_reach.find(queue.name);
+    if (it == memory->walked_reach.end() || !SameReach(plan.reach, it->second)) return nullptr;
+    return &it->second;
+  };
   for (const QueueView* queue : VisitOrder(cluster)) {
     PassState::QueuePlan& plan = state.PlanFor(*queue);
     if (memory != nullptr && SkipBlocked(state, plan, queue->name, *memory)) {
+      if (known_reach(*queue, plan) != nullptr) walked_now[queue->name] = plan.reach;
       for (const std::string& id : jobs.AddedSincePass(queue->name)) {
         const WaitingJob* job = jobs.Find(id);
-        if (job == nullptr || job->queue != queue->name) continue;
-        ++result.examined;
-        if (state.Infeasible(plan, job->need)) {
-          result.infeasible.push_back({job->job_id, InfeasibleReason(cluster, *queue, job->need)});
-        }
+        if (job != nullptr && job->queue == queue->name) check_feasible(plan, *queue, *job);
       }
       continue;
     }
-    for (const WaitingJob* job : jobs.InOrder(queue->name, limit)) {
-      if (job->job_id == stop_before) return true;
-      ++result.examined;
-      if (state.Infeasible(plan, job->need)) {
-        result.infeasible.push_back({job->job_id, InfeasibleReason(cluster, *queue, job->need)});
-        continue;
+    const QueueReach* walked = stop_before.empty() ? known_reach(*queue, plan) : nullptr;
+    bool reached = false;
+    const WaitingJob* cut_at = nullptr;  // the first job the walk left to an earlier one
+    const bool whole = jobs.Visit(queue->name, limit, [&](const WaitingJob& job) {
+      if (job.job_id == stop_before) {
+        reached = true;
+        return false;
       }
-      // A full cluster places nothing, but the walk goes on: telling which jobs can never
-      // run costs only a check of a few sizes each.
-      if (!state.HasRoom()) continue;
-      if (const int node = state.BestFit(plan, job->need); node >= 0) {
-        state.Place(node, job->need);
-        result.placed.push_back({job->job_id, state.nodes()[node].view->node_id});
-        continue;
+      if (walked != nullptr && !state.HasRoom()) {
+        cut_at = &job;
+        return false;
       }
-      if (now_ms - job->created_at < options.reserve_after_ms) continue;
-      if (const int node = state.ReservationFor(plan, job->need); node >= 0) {
-        state.Reserve(node, job->job_id);
+      if (!check_feasible(plan, *queue, job)) return true;
+      // A full cluster places nothing, but a first walk goes on: telling which jobs can
+      // never run costs only a check of a few sizes each.
+      if (!state.HasRoom()) return true;
+      if (const int node = state.BestFit(plan, job.need); node >= 0) {
+        state.Place(node, job.need);
+        result.placed.push_back({job.job_id, state.nodes()[node].view->node_id});
+        return true;
+      }
+      if (now_ms - job.created_at < options.reserve_after_ms) return true;
+      if (const int node = state.ReservationFor(plan, job.need); node >= 0) {
+        state.Reserve(node, job.job_id);
+      }
+      return true;
+    });
+    if (reached) return true;
+    if (cut_at != nullptr) {
+      for (const std::string& id : jobs.AddedSincePass(queue->name)) {
+        const WaitingJob* job = jobs.Find(id);
+        if (job == nullptr || job->queue != queue->name || jobs.Before(*job, *cut_at)) continue;
+        check_feasible(plan, *queue, *job);
       }
     }
+    // A walk cut by the limit left jobs unseen.
+    if (whole || cut_at != nullptr) walked_now[queue->name] = plan.reach;
   }
+  if (memory != nullptr) memory->walked_reach = std::move(walked_now);
   return false;
 }
 

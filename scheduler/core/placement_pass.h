@@ -98,7 +98,8 @@ std::vector<const QueueView*> VisitOrder(const ClusterView& cluster);
 
 // Runs a pass over `state`, filling `result`. When `stop_before` names a job, stops as its
 // turn comes (before anything is done for it) and returns true.
-// With `memory`, skips blocked queues as PassMemory says.
+// With `memory`, skips blocked queues, and a walk's rest once the cluster is full, as
+// PassMemory says.
 bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jobs, int64_t now_ms,
              const PlacementOptions& options, const std::string& stop_before, PassResult& result,
              PassMemory* memory = nullptr);

@@ -70,6 +70,21 @@ std::vector<const WaitingJob*> WaitingJobs::InOrder(const std::string& queue, si
   return jobs;
 }
 
+bool WaitingJobs::Visit(const std::string& queue, size_t limit,
+                        const std::function<bool(const WaitingJob&)>& visit) const {
+  auto it = by_queue_.find(queue);
+  if (it == by_queue_.end()) return true;
+  size_t seen = 0;
+  for (const auto& [rank, job] : it->second) {
+    if (seen++ >= limit || !visit(*job)) return false;
+  }
+  return true;
+}
+
+bool WaitingJobs::Before(const WaitingJob& a, const WaitingJob& b) const {
+  return Rank{by_id_.at(a.job_id).score, a.job_id} < Rank{by_id_.at(b.job_id).score, b.job_id};
+}
+
 size_t WaitingJobs::PositionOf(const std::string& job_id) const {
   auto it = by_id_.find(job_id);
   if (it == by_id_.end()) return 0;

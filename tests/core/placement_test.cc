@@ -430,16 +430,70 @@ TEST(PlaceJobs, AQueueWhoseEnvironmentNeverHadANodeIsNotWalkedAgain) {
   EXPECT_TRUE(result.placed.empty());
 }
 
-TEST(PlaceJobs, AFullClusterIsNotBlockedWhileAnOldJobCouldReserveANode) {
+TEST(PlaceJobs, AFullClusterIsWalkedAgainOnlyForJobsAddedSince) {
   ClusterViewBuilder cluster;
-  cluster.Unmanaged("ce").Node("n1", "ce", R(4, 4096), /*used=*/R(4, 4096));
-  cluster.Queue("q", 1, {"ce"});
+  cluster.Managed("ce-m", 64, {R(8, 16384)}).Node("n1", "ce-m", R(2, 2048), R(2, 2048));
+  cluster.Queue("q", 1, {"ce-m"});
   Fixture f;
   PassMemory memory;
-  f.Add(Job("old", "q", R(2, 1024), 0));
+  for (int i = 0; i < 100; ++i) f.Add(Job("j" + std::to_string(i), "q", R(1, 512), i));
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 100u);
+  // Nothing can be placed, and every job was seen with this reach.
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 0u);
+
+  f.Add(Job("too-big", "q", R(16, 1024), 200));
+  f.Add(Job("first-too-big", "q", R(16, 1024), 0, /*priority=*/9));
+  PassResult result = RememberingPass(f, cluster, memory);
+  EXPECT_EQ(result.examined, 2u);
+  ASSERT_EQ(result.infeasible.size(), 2u);
+  f.jobs.Remove("too-big");
+  f.jobs.Remove("first-too-big");
+
+  // The node frees up: the best jobs are placed, then the walk stops where the room ran out.
+  cluster.Node("n1", "ce-m", R(2, 2048));
+  f.Add(Job("late-too-big", "q", R(16, 1024), 300));
+  f.Add(Job("early-too-big", "q", R(16, 1024), 0, /*priority=*/9));
+  result = RememberingPass(f, cluster, memory);
+  EXPECT_EQ(NodeOf(result), (std::map<std::string, std::string>{{"j0", "n1"}, {"j1", "n1"}}));
+  EXPECT_EQ(result.examined, 4u);
+  std::vector<std::string> infeasible;
+  for (const Infeasible& i : result.infeasible) infeasible.push_back(i.job_id);
+  EXPECT_EQ(infeasible, (std::vector<std::string>{"early-too-big", "late-too-big"}));
+}
+
+TEST(PlaceJobs, AFullClusterIsWalkedWholeWhenItsReachChanges) {
+  ClusterViewBuilder cluster;
+  cluster.Managed("ce-m", 64, {R(8, 16384)}).Node("n1", "ce-m", R(2, 2048), R(2, 2048));
+  cluster.Queue("q", 1, {"ce-m"});
+  Fixture f;
+  PassMemory memory;
+  f.Add(Job("a", "q", R(4, 1024), 0));
+  f.Add(Job("b", "q", R(2, 1024), 1));
   RememberingPass(f, cluster, memory);
-  // Full, but its node may still be reserved for an old job: every pass walks the queue.
-  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 1u);
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 0u);
+
+  cluster.view().compute_environments["ce-m"].shapes = {R(2, 16384)};
+  const PassResult shrunk = RememberingPass(f, cluster, memory);
+  EXPECT_EQ(shrunk.examined, 2u);
+  ASSERT_EQ(shrunk.infeasible.size(), 1u);
+  EXPECT_EQ(shrunk.infeasible[0].job_id, "a");
+}
+
+TEST(PlaceJobs, AJobAddedWhileItsQueueWasDisabledIsLookedAtWhenItIsEnabled) {
+  ClusterViewBuilder cluster;
+  cluster.Managed("ce-m", 64, {R(8, 16384)}).Node("n1", "ce-m", R(2, 2048), R(2, 2048));
+  cluster.Queue("q", 1, {"ce-m"});
+  Fixture f;
+  PassMemory memory;
+  f.Add(Job("a", "q", R(1, 512), 0));
+  RememberingPass(f, cluster, memory);
+  cluster.view().queues[0].enabled = false;
+  f.Add(Job("too-big", "q", R(16, 1024), 1));
+  EXPECT_EQ(RememberingPass(f, cluster, memory).examined, 0u);
+  cluster.view().queues[0].enabled = true;
+  const PassResult result = RememberingPass(f, cluster, memory);
+  ASSERT_EQ(result.infeasible.size(), 1u);
+  EXPECT_EQ(result.infeasible[0].job_id, "too-big");
 }
 
 }  // namespace
