@@ -137,8 +137,7 @@ size_t LogShipper::ShipStream(const std::string& attempt_id, Attempt& attempt, S
 
 size_t LogShipper::Poll(size_t budget_bytes, Scope scope) {
   // Attempts take turns at the budget, so one chatty job cannot hold back the others.
-  const auto first = attempts_.lower_bound(next_turn_);
-  auto it = first;
+  auto it = attempts_.lower_bound(next_turn_);
   size_t shipped = 0;
   for (size_t n = 0; n < attempts_.size(); ++n, ++it) {
     if (it == attempts_.end()) it = attempts_.begin();
