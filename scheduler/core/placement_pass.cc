@@ -173,26 +173,30 @@ bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jo
     result.infeasible.push_back({job.job_id, InfeasibleReason(cluster, queue, job.need)});
     return false;
   };
+  // The jobs added since the last pass, from `from` on in the queue's order (all if null).
+  const auto check_added = [&](const PassState::QueuePlan& plan, const QueueView& queue,
+                               const WaitingJob* from) {
+    for (const std::string& id : jobs.AddedSincePass(queue.name)) {
+      const WaitingJob* job = jobs.Find(id);
+      if (job == nullptr || job->queue != queue.name) continue;
+      if (from == nullptr || !jobs.Before(*job, *from)) check_feasible(plan, queue, *job);
+    }
+  };
   // Queues not visited (disabled) lose theirs: jobs added meanwhile are no longer "since".
   std::unordered_map<std::string, QueueReach> walked_now;
-  const auto known_reach = [&](const QueueView& queue,
-                               const PassState::QueuePlan& plan) -> const QueueReach* {
-    if (memory == nullptr) return nullptr;
+  const auto seen_with_reach = [&](const QueueView& queue, const PassState::QueuePlan& plan) {
+    if (memory == nullptr) return false;
     auto it = memory->walked_reach.find(queue.name);
-    if (it == memory->walked_reach.end() || !SameReach(plan.reach, it->second)) return nullptr;
-    return &it->second;
+    return it != memory->walked_reach.end() && SameReach(plan.reach, it->second);
   };
   for (const QueueView* queue : VisitOrder(cluster)) {
     PassState::QueuePlan& plan = state.PlanFor(*queue);
     if (memory != nullptr && SkipBlocked(state, plan, queue->name, *memory)) {
-      if (known_reach(*queue, plan) != nullptr) walked_now[queue->name] = plan.reach;
-      for (const std::string& id : jobs.AddedSincePass(queue->name)) {
-        const WaitingJob* job = jobs.Find(id);
-        if (job != nullptr && job->queue == queue->name) check_feasible(plan, *queue, *job);
-      }
+      if (seen_with_reach(*queue, plan)) walked_now[queue->name] = plan.reach;
+      check_added(plan, *queue, nullptr);
       continue;
     }
-    const QueueReach* walked = stop_before.empty() ? known_reach(*queue, plan) : nullptr;
+    const bool seen = stop_before.empty() && seen_with_reach(*queue, plan);
     bool reached = false;
     const WaitingJob* cut_at = nullptr;  // the first job the walk left to an earlier one
     const bool whole = jobs.Visit(queue->name, limit, [&](const WaitingJob& job) {
@@ -200,7 +204,7 @@ bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jo
         reached = true;
         return false;
       }
-      if (walked != nullptr && !state.HasRoom()) {
+      if (seen && !state.HasRoom()) {
         cut_at = &job;
         return false;
       }
@@ -220,13 +224,7 @@ bool RunPass(PassState& state, const ClusterView& cluster, const WaitingJobs& jo
       return true;
     });
     if (reached) return true;
-    if (cut_at != nullptr) {
-      for (const std::string& id : jobs.AddedSincePass(queue->name)) {
-        const WaitingJob* job = jobs.Find(id);
-        if (job == nullptr || job->queue != queue->name || jobs.Before(*job, *cut_at)) continue;
-        check_feasible(plan, *queue, *job);
-      }
-    }
+    if (cut_at != nullptr) check_added(plan, *queue, cut_at);
     // A walk cut by the limit left jobs unseen.
     if (whole || cut_at != nullptr) walked_now[queue->name] = plan.reach;
   }

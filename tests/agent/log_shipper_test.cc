@@ -44,6 +44,13 @@ class LogShipperTest : public ::testing::Test {
     return out;
   }
 
+  // Attempt `id`, followed in <dir>/<id>, reported RUNNING, with `out` on its stdout.
+  void Running(const std::string& id, const std::string& out) {
+    shipper_.Track(id, dir_.path() / id, 0);
+    shipper_.Report(Status(AttemptState::RUNNING, id));
+    Append("stdout", out, id);
+  }
+
   testing::TempDir dir_;
   std::vector<AgentMessage> sent_;
   LogShipper shipper_{[this](AgentMessage m) { sent_.push_back(std::move(m)); }, 4};
@@ -84,12 +91,8 @@ TEST_F(LogShipperTest, TheBudgetHoldsBackOutputAndTheFinalStatus) {
 }
 
 TEST_F(LogShipperTest, APollOfEndedAttemptsLeavesRunningOnesUnread) {
-  shipper_.Track("run", dir_.path() / "run", 0);
-  shipper_.Track("end", dir_.path() / "end", 0);
-  shipper_.Report(Status(AttemptState::RUNNING, "run"));
-  shipper_.Report(Status(AttemptState::RUNNING, "end"));
-  Append("stdout", "live", "run");
-  Append("stdout", "done", "end");
+  Running("run", "live");
+  Running("end", "done");
   shipper_.Report(Status(AttemptState::EXITED, "end"));
   Shipped();
   shipper_.Poll(100, LogShipper::Scope::kEnded);
@@ -101,12 +104,8 @@ TEST_F(LogShipperTest, APollOfEndedAttemptsLeavesRunningOnesUnread) {
 }
 
 TEST_F(LogShipperTest, AttemptsTakeTurnsAtASmallBudget) {
-  shipper_.Track("x", dir_.path() / "x", 0);
-  shipper_.Track("y", dir_.path() / "y", 0);
-  shipper_.Report(Status(AttemptState::RUNNING, "x"));
-  shipper_.Report(Status(AttemptState::RUNNING, "y"));
-  Append("stdout", "xxxxxxxx", "x");
-  Append("stdout", "yyyyyyyy", "y");
+  Running("x", "xxxxxxxx");
+  Running("y", "yyyyyyyy");
   Shipped();
   shipper_.Poll(4);
   EXPECT_EQ(Shipped(), (Lines{"x/stdout@0:xxxx"}));
