@@ -1,6 +1,10 @@
 #include "core/placement_pass.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
+#include <iterator>
+#include <limits>
 
 #include "core/fit.h"
 
@@ -9,6 +13,9 @@ namespace {
 
 // Bounds the memory of needs that fit nowhere; beyond it a CE is simply scanned again.
 constexpr size_t kMaxRememberedFailures = 64;
+
+// Ranking costs about as much as a few scans, so a pass that places one job does not pay it.
+constexpr int kScansBeforeRanking = 4;
 
 const std::vector<int> kNoNodes;
 
@@ -60,6 +67,15 @@ PassState::QueuePlan& PassState::PlanFor(const QueueView& queue) {
   return plan;
 }
 
+bool PassState::Ce::Ranked::operator<(const Ranked& other) const {
+  // Exact, so the set has a strict order; the search widens to kVcpuEpsilon itself.
+  if (free.vcpus != other.free.vcpus) return free.vcpus < other.free.vcpus;
+  if (free.memory_mib != other.free.memory_mib) return free.memory_mib < other.free.memory_mib;
+  if (free.gpus != other.free.gpus) return free.gpus < other.free.gpus;
+  if (free.container != other.free.container) return other.free.container;
+  return slot < other.slot;
+}
+
 int PassState::BestFit(QueuePlan& plan, const Resources& need) {
   for (Ce* ce : plan.ces) {
     if (!ce->view->enabled || ce->rooms == 0) continue;
@@ -67,25 +83,71 @@ int PassState::BestFit(QueuePlan& plan, const Resources& need) {
                     [&](const Resources& f) { return AtLeast(need, f); })) {
       continue;
     }
-    // Leftover after placing is free minus the same need for every node, so the tightest
-    // fit is the node with least free room: vCPU first, then memory, then GPUs.
-    const Ce::Slot* best = nullptr;
-    for (const Ce::Slot& slot : ce->slots) {
-      if (!slot.open || !FitsIn(need, slot.free)) continue;
-      // Slots are in node id order, so a tie keeps the lowest id.
-      if (best == nullptr || LessLeftover(slot.free, best->free)) best = &slot;
-    }
-    if (best != nullptr) return best->node;
+    if (!ce->ranked && ++ce->scans > kScansBeforeRanking) Rank(*ce);
+    const int slot = ce->ranked ? SearchForBestFit(*ce, need) : ScanForBestFit(*ce, need);
+    if (slot >= 0) return ce->slots[slot].node;
     if (ce->failed.size() < kMaxRememberedFailures) ce->failed.push_back(need);
   }
   return -1;
+}
+
+int PassState::ScanForBestFit(const Ce& ce, const Resources& need) {
+  // Leftover after placing is free minus the same need for every node, so the tightest
+  // fit is the node with least free room: vCPU first, then memory, then GPUs.
+  int best = -1;
+  for (int i = 0; i < static_cast<int>(ce.slots.size()); ++i) {
+    const Ce::Slot& slot = ce.slots[i];
+    if (!slot.open || !FitsIn(need, slot.free)) continue;
+    // Slots are in node id order, so a tie keeps the lowest id.
+    if (best < 0 || LessLeftover(slot.free, ce.slots[best].free)) best = i;
+  }
+  return best;
+}
+
+void PassState::Rank(Ce& ce) {
+  ce.ranked = true;
+  for (int i = 0; i < static_cast<int>(ce.slots.size()); ++i) {
+    if (ce.slots[i].open) ce.ranking.insert(ce.ranking.end(), {ce.slots[i].free, i});
+  }
+}
+
+int PassState::SearchForBestFit(const Ce& ce, const Resources& need) {
+  // The same answer as the scan. Everything ranked below `need`'s vCPU cannot fit; of the
+  // rest, the first that fits has the least vCPU, and among those within kVcpuEpsilon of it
+  // (equal to CompareResources) the least by the scan's order wins.
+  constexpr int64_t kLeast = std::numeric_limits<int64_t>::min();
+  auto it = ce.ranking.lower_bound({{need.vcpus - kVcpuEpsilon, kLeast, INT_MIN, false}, -1});
+  while (it != ce.ranking.end() && !FitsIn(need, it->free)) {
+    // Too little memory: skip the rest of this vCPU amount's nodes with too little.
+    const bool short_of_memory = it->free.memory_mib < need.memory_mib;
+    it = short_of_memory
+             ? ce.ranking.lower_bound({{it->free.vcpus, need.memory_mib, INT_MIN, false}, -1})
+             : std::next(it);
+  }
+  if (it == ce.ranking.end()) return -1;
+  // Ranked after it with the same vCPU means no less free room, so only vCPU amounts above it
+  // and within kVcpuEpsilon are left to compare.
+  auto best = it;
+  const double above = std::nextafter(best->free.vcpus, std::numeric_limits<double>::infinity());
+  for (it = ce.ranking.lower_bound({{above, kLeast, INT_MIN, false}, -1});
+       it != ce.ranking.end() && it->free.vcpus <= best->free.vcpus + kVcpuEpsilon; ++it) {
+    if (!FitsIn(need, it->free)) continue;
+    const int order = CompareResources(it->free, best->free);
+    if (order < 0 || (order == 0 && it->slot < best->slot)) best = it;
+  }
+  return best->slot;
 }
 
 void PassState::Place(int node, const Resources& need) {
   Node& n = nodes_[node];
   n.free = Minus(n.free, need);
   const Where& where = where_[node];
-  where.ce->slots[where.slot].free = n.free;
+  Ce& ce = *where.ce;
+  if (ce.ranked && ce.slots[where.slot].open) {
+    ce.ranking.erase({ce.slots[where.slot].free, where.slot});
+    ce.ranking.insert({n.free, where.slot});
+  }
+  ce.slots[where.slot].free = n.free;
   SetRoom(node, n.usable && n.reserved_by.empty() && core::HasRoom(n.free));
 }
 
@@ -106,7 +168,10 @@ int PassState::ReservationFor(const QueuePlan& plan, const Resources& need) cons
 void PassState::Reserve(int node, const std::string& job_id) {
   nodes_[node].reserved_by = job_id;
   const Where& where = where_[node];
-  where.ce->slots[where.slot].open = false;
+  Ce& ce = *where.ce;
+  if (ce.ranked && ce.slots[where.slot].open)
+    ce.ranking.erase({ce.slots[where.slot].free, where.slot});
+  ce.slots[where.slot].open = false;
   SetRoom(node, false);
 }
 

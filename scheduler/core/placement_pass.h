@@ -2,6 +2,7 @@
 // The working state of one placement pass. PlaceJobs runs a whole pass over it; ExplainWaiting
 // runs the same pass up to the job in question, so an explanation tells what a pass would do.
 #include <cstdint>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,10 +37,22 @@ class PassState {
       bool open = false;  // usable and not reserved
       int node = -1;
     };
+    // An open slot's place in the order of free room: (vCPU, memory, GPUs, runtime, slot).
+    struct Ranked {
+      Resources free;
+      int slot = -1;
+      bool operator<(const Ranked& other) const;
+    };
     const CeView* view = nullptr;
     std::vector<int> nodes;
     std::vector<Slot> slots;  // one per node, in the same order
     int rooms = 0;
+    // With thousands of nodes, scanning every one for each job placed was most of a pass. Once
+    // a pass has scanned an environment a few times, its open slots are ranked instead, and
+    // the tightest fit is a search.
+    int scans = 0;
+    bool ranked = false;
+    std::set<Ranked> ranking;
     // Needs that fit no node here; free room only shrinks during a pass, so anything at least
     // as large will not fit either.
     std::vector<Resources> failed;
@@ -78,6 +91,9 @@ class PassState {
 
  private:
   void SetRoom(int node, bool room);
+  static int ScanForBestFit(const Ce& ce, const Resources& need);
+  static int SearchForBestFit(const Ce& ce, const Resources& need);
+  static void Rank(Ce& ce);
 
   struct Where {
     Ce* ce = nullptr;  // null for a node of an unknown environment
