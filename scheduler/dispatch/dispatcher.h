@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -132,6 +133,9 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   // its provider.
   void Reclaim(NodeEntry& node, const std::string& reason, bool kill);
   void SendKill(const ActiveAttempt& attempt);
+  // Sends now, or while held_ is set (after a commit) gathers by node for SendHeld.
+  void SendTo(NodeEntry& node, batch::v1::SchedulerMessage message);
+  void SendHeld();
   void MarkNodeChanged(const NodeEntry& node);
 
   store::Store& store_;
@@ -157,6 +161,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   std::chrono::steady_clock::time_point next_placement_at_{};
   int64_t next_lease_check_ms_ = 0;
   int64_t retry_flush_at_ms_ = 0;
+  // Set while a commit's launches, kills and acknowledgements go out: by node id.
+  std::optional<std::map<std::string, std::vector<batch::v1::SchedulerMessage>>> held_;
 
   // Scaling managed environments (loop thread).
   struct CeScaling {

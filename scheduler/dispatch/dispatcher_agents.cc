@@ -306,7 +306,7 @@ void Dispatcher::SendKill(const ActiveAttempt& attempt) {
   kill.mutable_kill()->set_attempt_id(attempt.attempt_id);
   kill.mutable_kill()->set_reason(attempt.kill_reason);
   kill.mutable_kill()->set_grace_seconds(options_.settings.kill_grace_seconds);
-  node->link->Send(std::move(kill));
+  SendTo(*node, std::move(kill));
 }
 
 void Dispatcher::MarkNodeChanged(const NodeEntry& node) {

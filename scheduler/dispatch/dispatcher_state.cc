@@ -222,6 +222,12 @@ void Dispatcher::Flush() {
     retry_flush_at_ms_ = clock_.NowMillis() + 1000;
     return;
   }
+  // What this commit lets out for one node goes as one write (see AgentLink::Send).
+  held_.emplace();
+  struct SendHeld {
+    Dispatcher& dispatcher;
+    ~SendHeld() { dispatcher.SendHeld(); }
+  } send_held{*this};
   std::map<std::string, std::vector<std::string>> acks;  // by node
   for (JobOp& op : batch_.TakeCommitted()) {
     auto it = committed.find(op.job_id);
@@ -233,7 +239,26 @@ void Dispatcher::Flush() {
     if (node == nullptr || node->link == nullptr) continue;
     SchedulerMessage ack;
     for (auto& id : ids) ack.mutable_ack()->add_attempt_ids(id);
-    node->link->Send(std::move(ack));
+    SendTo(*node, std::move(ack));
+  }
+}
+
+void Dispatcher::SendTo(NodeEntry& node, SchedulerMessage message) {
+  if (node.link == nullptr) return;
+  if (held_) {
+    (*held_)[node.detail.node_id()].push_back(std::move(message));
+  } else {
+    node.link->Send(std::move(message));
+  }
+}
+
+void Dispatcher::SendHeld() {
+  if (!held_) return;
+  auto held = std::move(*held_);
+  held_.reset();
+  for (auto& [node_id, messages] : held) {
+    NodeEntry* node = cluster_.FindNode(node_id);
+    if (node != nullptr && node->link != nullptr) node->link->Send(std::move(messages));
   }
 }
 
@@ -259,7 +284,7 @@ void Dispatcher::AfterCommit(JobOp& op, const JobDetail* committed) {
       if (node != nullptr && node->link != nullptr) {
         SchedulerMessage launch;
         *launch.mutable_launch() = std::move(op.launch);
-        node->link->Send(std::move(launch));
+        SendTo(*node, std::move(launch));
       }
       if (committed != nullptr && committed->is_terminated()) {
         attempt->kill_reason = committed->status_reason();

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "batch/v1/agent_service.pb.h"
 
@@ -16,6 +17,9 @@ class AgentLink {
   // Queues a message for the stream; never blocks; messages go out in order. Thread-safe, and
   // does nothing once the stream ended.
   virtual void Send(batch::v1::SchedulerMessage message) = 0;
+  // Like Send for each, in order, and as one write to an agent that takes batches: a turn's
+  // launches, kills and acknowledgements for a node cost its stream one write, not several.
+  virtual void Send(std::vector<batch::v1::SchedulerMessage> messages) = 0;
   // Ends the stream (a newer stream of the same node replaced it, or its lease ran out);
   // what is still queued is dropped. Safe at any time, like Send.
   virtual void Close() = 0;

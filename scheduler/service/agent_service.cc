@@ -44,6 +44,7 @@ class AgentStream final : public AgentLink, public std::enable_shared_from_this<
   grpc::ServerBidiReactor<AgentMessage, SchedulerMessage>* Start();
 
   void Send(SchedulerMessage message) override;
+  void Send(std::vector<SchedulerMessage> messages) override;
   void Close() override;
   void Shutdown();
 
@@ -117,6 +118,13 @@ void AgentStream::Send(SchedulerMessage message) {
   std::lock_guard lock(mu_);
   if (reactor_ == nullptr || ending_ || broken_) return;
   outbox_.push_back(std::move(message));
+  if (!writing_) WriteNextLocked();
+}
+
+void AgentStream::Send(std::vector<SchedulerMessage> messages) {
+  std::lock_guard lock(mu_);
+  if (reactor_ == nullptr || ending_ || broken_ || messages.empty()) return;
+  for (SchedulerMessage& message : messages) outbox_.push_back(std::move(message));
   if (!writing_) WriteNextLocked();
 }
 

@@ -233,6 +233,30 @@ TEST_F(AgentServiceTest, AnAgentThatTakesBatchesGetsWhatWaitedTogetherInOrder) {
   call->context.TryCancel();
 }
 
+TEST_F(AgentServiceTest, MessagesSentTogetherGoAsOneWriteToAnAgentThatTakesBatches) {
+  auto call = Open();
+  AgentMessage hello = Hello("n1");
+  hello.mutable_hello()->set_accepts_batches(true);
+  ASSERT_TRUE(call->stream->Write(hello));
+  SchedulerMessage reply;
+  ASSERT_TRUE(call->stream->Read(&reply));
+  EXPECT_TRUE(reply.has_welcome());
+
+  // What one commit lets out for a node: a launch, a kill and an acknowledgement.
+  std::vector<SchedulerMessage> messages(3);
+  messages[0].mutable_launch()->set_attempt_id("a2");
+  messages[1].mutable_kill()->set_attempt_id("a0");
+  messages[2].mutable_ack()->add_attempt_ids("a1");
+  hub_.Get(&FakeHub::links).at(0)->Send(std::move(messages));
+  ASSERT_TRUE(call->stream->Read(&reply));
+  ASSERT_TRUE(reply.has_batch()) << reply.ShortDebugString();
+  ASSERT_EQ(reply.batch().messages_size(), 3);
+  EXPECT_EQ(reply.batch().messages(0).launch().attempt_id(), "a2");
+  EXPECT_EQ(reply.batch().messages(1).kill().attempt_id(), "a0");
+  EXPECT_EQ(reply.batch().messages(2).ack().attempt_ids(0), "a1");
+  call->context.TryCancel();
+}
+
 TEST_F(AgentServiceTest, ARefusalEndsTheStreamWithItsReason) {
   hub_.Refuse("hello.computeEnvironment: compute environment \"x\" does not exist");
   const AgentMessage hello = Hello("n1");
