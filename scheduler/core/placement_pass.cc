@@ -144,8 +144,10 @@ void PassState::Place(int node, const Resources& need) {
   const Where& where = where_[node];
   Ce& ce = *where.ce;
   if (ce.ranked && ce.slots[where.slot].open) {
-    ce.ranking.erase({ce.slots[where.slot].free, where.slot});
-    ce.ranking.insert({n.free, where.slot});
+    // Moved, not erased and inserted: no allocation per placement.
+    auto ranked = ce.ranking.extract({ce.slots[where.slot].free, where.slot});
+    ranked.value().free = n.free;
+    ce.ranking.insert(std::move(ranked));
   }
   ce.slots[where.slot].free = n.free;
   SetRoom(node, n.usable && n.reserved_by.empty() && core::HasRoom(n.free));
@@ -169,8 +171,9 @@ void PassState::Reserve(int node, const std::string& job_id) {
   nodes_[node].reserved_by = job_id;
   const Where& where = where_[node];
   Ce& ce = *where.ce;
-  if (ce.ranked && ce.slots[where.slot].open)
+  if (ce.ranked && ce.slots[where.slot].open) {
     ce.ranking.erase({ce.slots[where.slot].free, where.slot});
+  }
   ce.slots[where.slot].open = false;
   SetRoom(node, false);
 }

@@ -125,6 +125,18 @@ class AgentServiceTest : public ::testing::Test {
     call->stream = stub_->Connect(&call->context);
     return call;
   }
+  // A stream whose hello says it takes batches, welcomed; null (with a test failure) if not.
+  std::unique_ptr<Call> OpenTakingBatches() {
+    auto call = Open();
+    AgentMessage hello = Hello("n1");
+    hello.mutable_hello()->set_accepts_batches(true);
+    SchedulerMessage welcome;
+    if (!call->stream->Write(hello) || !call->stream->Read(&welcome) || !welcome.has_welcome()) {
+      ADD_FAILURE() << "no welcome: " << welcome.ShortDebugString();
+      return nullptr;
+    }
+    return call;
+  }
   // Sends `first` (if any), half-closes and returns how the stream ended.
   grpc::Status OnlySend(const AgentMessage* first) {
     auto call = Open();
@@ -194,13 +206,9 @@ TEST_F(AgentServiceTest, WelcomeComesFirstAndMessagesKeepTheirOrderBothWays) {
 }
 
 TEST_F(AgentServiceTest, AnAgentThatTakesBatchesGetsWhatWaitedTogetherInOrder) {
-  auto call = Open();
-  AgentMessage hello = Hello("n1");
-  hello.mutable_hello()->set_accepts_batches(true);
-  ASSERT_TRUE(call->stream->Write(hello));
+  const auto call = OpenTakingBatches();
+  ASSERT_NE(call, nullptr);
   SchedulerMessage reply;
-  ASSERT_TRUE(call->stream->Read(&reply));
-  EXPECT_TRUE(reply.has_welcome());
 
   // Messages sent while a write is in flight go together behind it. Whether a burst
   // outruns the writes is up to the threads, so bursts go until one did (each in order).
@@ -234,13 +242,9 @@ TEST_F(AgentServiceTest, AnAgentThatTakesBatchesGetsWhatWaitedTogetherInOrder) {
 }
 
 TEST_F(AgentServiceTest, MessagesSentTogetherGoAsOneWriteToAnAgentThatTakesBatches) {
-  auto call = Open();
-  AgentMessage hello = Hello("n1");
-  hello.mutable_hello()->set_accepts_batches(true);
-  ASSERT_TRUE(call->stream->Write(hello));
+  const auto call = OpenTakingBatches();
+  ASSERT_NE(call, nullptr);
   SchedulerMessage reply;
-  ASSERT_TRUE(call->stream->Read(&reply));
-  EXPECT_TRUE(reply.has_welcome());
 
   // What one commit lets out for a node: a launch, a kill and an acknowledgement.
   std::vector<SchedulerMessage> messages(3);
