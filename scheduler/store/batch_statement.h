@@ -5,7 +5,8 @@
 // one made on a fresh database scans the whole jobs table for every batch of the scheduler's
 // loop until an autovacuum happens to invalidate it. One-row statements and the submit stay
 // prepared: their plans do not depend on the table's size, and planning the submit on every
-// call cost a quarter of the single-submit rate.
+// call cost a quarter of the single-submit rate. The dispatcher's two batch statements are
+// prepared too, with settings that keep their one plan on the primary key (kPrimaryKeyPlans).
 #include <pqxx/transaction_base>
 #include <string>
 #include <utility>

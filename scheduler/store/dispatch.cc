@@ -4,7 +4,6 @@
 
 #include "api/api_error.h"
 #include "store/array_children.h"
-#include "store/batch_statement.h"
 #include "store/connection_pool.h"
 #include "store/job_logs.h"
 #include "store/row_codec.h"
@@ -55,9 +54,9 @@ void WriteBack(pqxx::work& txn, const std::vector<JobDetail>& changed) {
     c[k++].push_back(job.is_terminated() ? "t" : "f");
     c[k++].push_back(internal::ByteaText(internal::AttemptsBytes(job)));
   }
-  auto result = internal::ExecBatch(txn, kUpdateJobs, ArrayLiteral(c[0]), ArrayLiteral(c[1]),
-                                    ArrayLiteral(c[2]), ArrayLiteral(c[3]), ArrayLiteral(c[4]),
-                                    ArrayLiteral(c[5]), ArrayLiteral(c[6]), ArrayLiteral(c[7]));
+  auto result = txn.exec_prepared("jobs_update_batch", ArrayLiteral(c[0]), ArrayLiteral(c[1]),
+                                  ArrayLiteral(c[2]), ArrayLiteral(c[3]), ArrayLiteral(c[4]),
+                                  ArrayLiteral(c[5]), ArrayLiteral(c[6]), ArrayLiteral(c[7]));
   if (result.affected_rows() != changed.size()) {
     throw api::ApiError(api::ErrorCode::kInternal,
                         "updated " + std::to_string(result.affected_rows()) + " of " +
@@ -75,10 +74,23 @@ const std::string& LockJobsSql() {
 
 }  // namespace
 
+// The dispatcher locks and writes a few jobs many times a second, and planning those two
+// statements for each batch cost PostgreSQL more than running them (custom plans: a prepared
+// statement with an array never earns a generic one). They keep one generic plan each; made
+// with sequential scans and hash and merge joins off, that plan probes the primary key
+// whatever size the table had when it was made. Left to itself, PostgreSQL plans a scan of a
+// table that is empty then, and keeps scanning as it grows until an ANALYZE replans (see
+// batch_statement.h). LOCAL: the settings end with the transaction.
+const char internal::kPrimaryKeyPlans[] =
+    "SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; "
+    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off";
+
 void internal::PrepareDispatchStatements(pqxx::connection& conn) {
   // One snapshot for every status, so a job moving between two of them is seen once.
   conn.prepare("jobs_load", "SELECT " + std::string(kJobDetailColumns) +
                                 " FROM jobs WHERE status = ANY($1::text[]) " + kLoadOrder);
+  conn.prepare("jobs_lock_batch", LockJobsSql());
+  conn.prepare("jobs_update_batch", kUpdateJobs);
 }
 
 std::vector<JobDetail> Store::LoadJobs(const std::vector<batch::v1::JobStatus::Value>& statuses) {
@@ -121,8 +133,9 @@ std::vector<JobDetail> Store::UpdateJobs(const std::vector<std::string>& ids,
   return internal::InTransaction(*pool_, "jobs", [&](pqxx::work& txn) {
     std::vector<JobDetail> changed;
     if (!ids.empty()) {
+      txn.exec(internal::kPrimaryKeyPlans);
       internal::MaterializeChildren(txn, ids);
-      auto rows = internal::ExecBatch(txn, LockJobsSql(), id_array);
+      auto rows = txn.exec_prepared("jobs_lock_batch", id_array);
       changed.reserve(rows.size());
       for (const auto& row : rows) {
         JobDetail job = internal::JobFromRow(row);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "store/statements.h"
 #include "store_test_util.h"
 
 namespace batchd::store {
@@ -292,6 +293,47 @@ TEST_F(DispatchTest, BatchStatementsUseTheIndexOnceTheTableHasGrown) {
   EXPECT_NE(plans.find("job_id = ANY"), std::string::npos) << plans;
   EXPECT_NE(plans.find("Index"), std::string::npos) << plans;
   EXPECT_EQ(plans.find("Seq Scan on jobs"), std::string::npos) << plans;
+}
+
+// The two statements the dispatcher runs for every batch are planned once per connection, and
+// that plan, made here on an empty table, still probes the primary key.
+TEST_F(DispatchTest, TheDispatchersBatchStatementsArePlannedOnceOnThePrimaryKey) {
+  pqxx::connection conn(url_);
+  internal::PrepareDispatchStatements(conn);
+  std::vector<std::string> plans;
+  for (int i = 0; i < 8; ++i) {
+    pqxx::work txn(conn);
+    txn.exec(internal::kPrimaryKeyPlans);
+    EXPECT_EQ(txn.exec_prepared("jobs_lock_batch", "{a,b}").size(), 0u);
+    EXPECT_EQ(txn.exec_prepared("jobs_update_batch", "{a}", "{RUNNING}", "{\"\"}", "{NULL}",
+                                "{NULL}", "{f}", "{f}", "{\"\"}")
+                  .affected_rows(),
+              0u);
+    if (i == 7) {
+      for (const char* explain :
+           {"EXPLAIN EXECUTE jobs_lock_batch('{a,b}')",
+            "EXPLAIN EXECUTE jobs_update_batch('{a}', '{RUNNING}', '{\"\"}', '{NULL}', '{NULL}', "
+            "'{f}', '{f}', '{\"\"}')"}) {
+        std::string plan;
+        for (const auto& row : txn.exec(explain)) plan += std::string(row[0].c_str()) + "\n";
+        plans.push_back(plan);
+      }
+    }
+    txn.commit();
+  }
+  for (const std::string& plan : plans) {
+    EXPECT_NE(plan.find("jobs_pkey"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;
+  }
+  pqxx::work txn(conn);
+  const auto counts = txn.exec(
+      "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+      "WHERE name IN ('jobs_lock_batch', 'jobs_update_batch') ORDER BY name");
+  ASSERT_EQ(counts.size(), 2u);
+  for (const auto& row : counts) {
+    EXPECT_EQ(row[2].as<int>(), 0) << row[0].c_str() << " was planned for its arguments";
+    EXPECT_GE(row[1].as<int>(), 8) << row[0].c_str();
+  }
 }
 
 }  // namespace
