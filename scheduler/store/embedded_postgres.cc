@@ -566,6 +566,10 @@ EmbeddedPostgres::EmbeddedPostgres(EmbeddedPostgresOptions options) : options_(s
       argv.push_back(setting);
     }
   }
+  for (const std::string& setting : options_.settings) {
+    argv.push_back("-c");
+    argv.push_back(setting);
+  }
   try {
     pid_ = Spawn(argv, user, log_fd, /*server=*/true, dir);
   } catch (...) {

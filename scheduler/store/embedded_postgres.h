@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace batchd::store {
 
@@ -23,6 +24,9 @@ struct EmbeddedPostgresOptions {
   std::filesystem::path log_file{};
   // How long the server may take to accept connections (crash recovery included).
   std::chrono::seconds start_timeout{30};
+  // More server settings ("name=value"), after batchd's own: the bench loads
+  // pg_stat_statements this way.
+  std::vector<std::string> settings{};
 };
 
 class EmbeddedPostgres {

@@ -3,7 +3,9 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <stdexcept>
 
@@ -17,9 +19,41 @@ void Check(const grpc::Status& status, const char* what) {
   if (!status.ok()) throw std::runtime_error(std::string(what) + ": " + status.error_message());
 }
 
-BenchDatabase::BenchDatabase()
-    : pg_(std::make_unique<store::EmbeddedPostgres>(store::EmbeddedPostgresOptions{
-          .dir = dir_.path() / "pg", .database = "postgres", .durable = true})) {}
+BenchDatabase::BenchDatabase(bool statements) {
+  store::EmbeddedPostgresOptions options{
+      .dir = dir_.path() / "pg", .database = "postgres", .durable = true};
+  if (statements) {
+    options.settings = {"shared_preload_libraries=pg_stat_statements",
+                        "pg_stat_statements.track_planning=on"};
+  }
+  pg_ = std::make_unique<store::EmbeddedPostgres>(options);
+  if (statements) {
+    pqxx::connection conn(pg_->url());
+    pqxx::nontransaction(conn).exec("CREATE EXTENSION pg_stat_statements");
+  }
+}
+
+std::vector<std::string> BenchDatabase::TopStatements(int n) {
+  pqxx::connection conn(pg_->url());
+  pqxx::nontransaction txn(conn);
+  const pqxx::result rows = txn.exec_params(
+      "SELECT total_plan_time + total_exec_time, total_plan_time, calls, plans, "
+      "(total_plan_time + total_exec_time) / calls, rows::float8 / calls, "
+      "left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
+      "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+      "WHERE d.datname LIKE 'bench\\_%' ORDER BY 1 DESC LIMIT $1",
+      n);
+  std::vector<std::string> lines = {
+      "   total ms  planning ms     calls     plans  ms/call  rows/call  statement"};
+  for (const auto& row : rows) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%11.1f  %11.1f  %8lld  %8lld  %7.3f  %9.1f  ",
+                  row[0].as<double>(), row[1].as<double>(), row[2].as<long long>(),
+                  row[3].as<long long>(), row[4].as<double>(), row[5].as<double>());
+    lines.push_back(line + std::string(row[6].c_str()));
+  }
+  return lines;
+}
 
 std::string BenchDatabase::Fresh() {
   return pg_->CreateDatabase("bench_" + std::to_string(++databases_));

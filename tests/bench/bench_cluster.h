@@ -19,9 +19,13 @@ namespace batchd::bench {
 
 class BenchDatabase {
  public:
-  BenchDatabase();
+  // With `statements`, the server keeps pg_stat_statements, planning time included.
+  explicit BenchDatabase(bool statements = false);
   // A new, empty database; its connection string.
   std::string Fresh();
+  // The `n` statements that took the server longest in the bench's databases, one line each
+  // (total and planning times, calls and plans made, time and rows per call, its start).
+  std::vector<std::string> TopStatements(int n);
 
  private:
   testing::TempDir dir_;

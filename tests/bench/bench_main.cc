@@ -36,6 +36,7 @@ flags:
   --burst N            scale: jobs (16)
   --agent-config FILE  passed to the real agents as --config
   --json FILE          also write the figures to FILE as JSON
+  --statements N       then the N statements that took PostgreSQL longest (pg_stat_statements)
   --smoke              tiny numbers: checks that every scenario works (the test suite's run)
 )";
 
@@ -93,6 +94,7 @@ Args Parse(int argc, char** argv) {
       {"--burst", [&](auto& f, auto& v) { a.burst = Positive(f, v); }},
       {"--agent-config", [&](auto&, auto& v) { a.agent_config = v; }},
       {"--json", [&](auto&, auto& v) { a.json_path = v; }},
+      {"--statements", [&](auto& f, auto& v) { a.statements = Positive(f, v); }},
   };
   bool smoke = false;
   std::vector<std::pair<std::string, std::string>> given;
@@ -148,12 +150,17 @@ int Run(int argc, char** argv) {
   }
   Report report;
   try {
-    BenchDatabase db;
+    BenchDatabase db(args.statements > 0);
     for (const auto& [scenario, run] : all) {
       const bool chosen =
           args.scenarios.empty() ||
           std::find(args.scenarios.begin(), args.scenarios.end(), scenario) != args.scenarios.end();
       if (chosen) run(db, report);
+    }
+    if (args.statements > 0) {
+      for (const std::string& line : db.TopStatements(args.statements)) {
+        std::printf("%s\n", line.c_str());
+      }
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench: %s\n", e.what());

@@ -25,6 +25,7 @@ struct Args {
   int burst = 16;  // scale: jobs submitted to an empty managed environment
   std::string agent_config;
   std::string json_path;
+  int statements = 0;  // how many of PostgreSQL's costliest statements to print at the end
 };
 
 void Machine(const Args& args, Report& report);
