@@ -10,6 +10,7 @@
 #include "store/connection_pool.h"
 #include "store/page_token.h"
 #include "store/row_codec.h"
+#include "store/statements.h"
 #include "store/store.h"
 #include "store/transaction.h"
 
@@ -61,6 +62,10 @@ void WriteEnvironmentLinks(pqxx::work& txn, const JobQueueDetail& queue) {
 
 }  // namespace
 
+void internal::PrepareQueueStatements(pqxx::connection& conn) {
+  conn.prepare("queues_get", "SELECT detail FROM job_queues WHERE name = $1");
+}
+
 void Store::CreateJobQueue(const JobQueueDetail& input) {
   JobQueueDetail queue = input;
   if (queue.created_at() == 0) queue.set_created_at(api::EpochMillisNow());
@@ -78,13 +83,15 @@ void Store::CreateJobQueue(const JobQueueDetail& input) {
 }
 
 std::optional<JobQueueDetail> Store::GetJobQueue(const std::string& name) {
-  return InTransaction(*pool_, What(name), [&](pqxx::work& txn) -> std::optional<JobQueueDetail> {
-    auto rows = txn.exec_params("SELECT detail FROM job_queues WHERE name = $1", name);
-    if (rows.empty()) return std::nullopt;
-    JobQueueDetail queue;
-    FromBytea(rows[0][0], &queue, What(name));
-    return queue;
-  });
+  // One statement, prepared: ListJobs asks this before every listing of a queue.
+  return InTransaction<pqxx::nontransaction>(*pool_, What(name),
+                                             [&](auto& txn) -> std::optional<JobQueueDetail> {
+                                               auto rows = txn.exec_prepared("queues_get", name);
+                                               if (rows.empty()) return std::nullopt;
+                                               JobQueueDetail queue;
+                                               FromBytea(rows[0][0], &queue, What(name));
+                                               return queue;
+                                             });
 }
 
 Page<JobQueueDetail> Store::DescribeJobQueues(const std::vector<std::string>& names,

@@ -19,6 +19,7 @@ void internal::PrepareStatements(pqxx::connection& conn) {
   PrepareEventStatements(conn);
   PrepareArrayStatements(conn);
   PrepareScheduleStatements(conn);
+  PrepareQueueStatements(conn);
 }
 
 Store::Store(const std::string& database_url, int connections)

@@ -125,6 +125,39 @@ TEST_F(JobQueryTest, PagesThroughJobsWithoutDuplicatesOrGaps) {
                  ErrorCode::kInvalidArgument, "nextToken: not a token returned by a previous call");
 }
 
+// Clients poll listings: after its first calls a listing is no longer planned for each.
+TEST_F(JobQueryTest, APolledListingIsPlannedOnlyForItsFirstCalls) {
+  Store store(url_, 1);
+  for (int i = 0; i < 3; ++i) Insert({.queue = "q", .status = JobStatus::RUNNABLE});
+  const JobQuery query{
+      .queue = "q", .statuses = {JobStatus::RUNNABLE, JobStatus::RUNNING}, .max_results = 2};
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(store.ListJobs(query).items.size(), 2u);
+
+  pqxx::connection conn(url_);
+  pqxx::nontransaction txn(conn);
+  txn.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  const pqxx::row counts = txn.exec1(
+      "SELECT coalesce(sum(calls), 0), coalesce(sum(plans), 0) FROM pg_stat_statements "
+      "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND query LIKE 'SELECT * FROM ((SELECT job_id%'");
+  EXPECT_EQ(counts[0].as<int>(), 20);
+  // PostgreSQL plans a prepared statement's first five calls for their values, then makes a
+  // generic plan it keeps.
+  EXPECT_LE(counts[1].as<int>(), 6);
+}
+
+// Each page size is a statement of its own; past the number kept prepared, the others are
+// sent as they are and list the same.
+TEST_F(JobQueryTest, EveryPageSizeListsTheSameJobs) {
+  for (int i = 0; i < 3; ++i) Insert({.queue = "q", .status = JobStatus::RUNNABLE});
+  for (int size = 1; size <= 300; ++size) {
+    const Page<batch::v1::JobSummary> page =
+        store_->ListJobs({.queue = "q", .statuses = {JobStatus::RUNNABLE}, .max_results = size});
+    ASSERT_EQ(page.items.size(), static_cast<size_t>(std::min(size, 3))) << size;
+    EXPECT_EQ(page.next_token.empty(), size >= 3) << size;
+  }
+}
+
 TEST_F(JobQueryTest, UpdateJobWritesStatusTimesFlagsAndAttempts) {
   auto id = Insert({.name = "u"});
   auto updated = store_->UpdateJob(id, [](JobDetail& job) {

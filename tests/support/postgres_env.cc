@@ -50,8 +50,13 @@ class SharedCluster {
     try {
       dir = std::make_unique<TempDir>();
       dir_ = dir->path() / "pg";
+      // pg_stat_statements: tests count how often the store's statements are planned.
       pg = std::make_unique<store::EmbeddedPostgres>(
-          store::EmbeddedPostgresOptions{.dir = dir_, .database = "postgres", .durable = false});
+          store::EmbeddedPostgresOptions{.dir = dir_,
+                                         .database = "postgres",
+                                         .durable = false,
+                                         .settings = {"shared_preload_libraries=pg_stat_statements",
+                                                      "pg_stat_statements.track_planning=on"}});
     } catch (...) {
       std::lock_guard lock(mu_);
       error_ = std::current_exception();
