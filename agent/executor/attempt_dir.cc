@@ -45,12 +45,16 @@ bool IsValidAttemptId(const std::string& attempt_id) {
 // write its blocks out when it is closed (its guard for files replaced by truncation). One
 // the job left as a link (its working directory is the attempt's) is removed and made anew
 // rather than followed.
-int OpenTemporary(const std::string& temporary) {
+// `size`: what the temporary holds already.
+int OpenTemporary(const std::string& temporary, off_t* size) {
   for (int tries = 0; tries < 2; ++tries) {
     const int fd =
         ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     struct stat st {};
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) return fd;
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+      *size = st.st_size;
+      return fd;
+    }
     if (fd >= 0) ::close(fd);
     if (fd < 0 && errno != ELOOP && errno != ENXIO && errno != EISDIR) break;
     std::error_code ec;
@@ -61,7 +65,8 @@ int OpenTemporary(const std::string& temporary) {
 
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view data) {
   const std::string temporary = path.string() + ".tmp";
-  const int fd = OpenTemporary(temporary);
+  off_t size = 0;
+  const int fd = OpenTemporary(temporary, &size);
   size_t written = 0;
   while (written < data.size()) {
     const ssize_t n =
@@ -70,8 +75,11 @@ void WriteFileAtomically(const std::filesystem::path& path, std::string_view dat
     if (n < 0) break;
     written += static_cast<size_t>(n);
   }
-  // Cut to what was written only now, to a length that is not zero where data is not empty.
-  if (written < data.size() || ::ftruncate(fd, static_cast<off_t>(written)) != 0) {
+  // Cut to what was written only now, to a length that is not zero where data is not empty;
+  // and only where the old contents were longer: the temporary is nearly always new, and a
+  // truncation anyway cost a system call and an inode update for each of an attempt's writes.
+  if (written < data.size() ||
+      (size > static_cast<off_t>(written) && ::ftruncate(fd, static_cast<off_t>(written)) != 0)) {
     const int saved = errno;
     ::close(fd);
     errno = saved;
