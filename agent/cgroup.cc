@@ -169,6 +169,23 @@ bool JobCgroup::KillAndRemove() const {
   return removed;
 }
 
+bool JobCgroup::DropCleanCharge(const fs::path& dir) {
+  std::optional<int64_t> charged = ReadNumber(dir / "memory.usage_in_bytes");
+  if (!charged) return false;
+  if (*charged <= kReusableChargeBytes) return true;
+  // What a job faulted in first (its binaries and libraries, after the machine's page cache
+  // dropped them) stays charged here: a few MiB of clean pages that a reclaim drops at once.
+  // Written files still dirty would be written out by it, on the executor's thread: removed.
+  if (*charged > kReclaimableChargeBytes) return false;
+  const std::string stat = ReadText(dir / "memory.stat").value_or("");
+  const int64_t unwritten = FindKeyedValue(stat, "total_dirty").value_or(kReclaimableChargeBytes) +
+                            FindKeyedValue(stat, "total_writeback").value_or(0);
+  if (unwritten > kReusableChargeBytes) return false;
+  if (WriteText(dir / "memory.force_empty", "0") != 0) return false;
+  charged = ReadNumber(dir / "memory.usage_in_bytes");
+  return charged && *charged <= kReusableChargeBytes;
+}
+
 bool JobCgroup::ResetForReuse() const {
   if (version_ != CgroupVersion::kV1) return false;
   for (size_t i = 0; i < dirs_.size(); ++i) {
@@ -177,8 +194,7 @@ bool JobCgroup::ResetForReuse() const {
       // Read again: a process left behind may have been OOM-killed after Usage was read.
       const std::string control = ReadText(dir / "memory.oom_control").value_or("");
       if (FindKeyedValue(control, "oom_kill").value_or(1) != 0) return false;
-      const std::optional<int64_t> charged = ReadNumber(dir / "memory.usage_in_bytes");
-      if (!charged || *charged > kReusableChargeBytes) return false;
+      if (!DropCleanCharge(dir)) return false;
       if (WriteText(dir / "memory.max_usage_in_bytes", "0") != 0) return false;
     }
     if (controllers_[i].cpuacct && WriteText(dir / "cpuacct.usage", "0") != 0) return false;

@@ -53,15 +53,19 @@ class JobCgroup {
   // Readies an ended attempt's cgroup, which SignalAll found empty, for the next attempt (v1
   // only): peak memory and CPU time start again from what is still charged. False where it
   // must be removed instead: v2, an OOM kill on record (v1 cannot reset that count) or more
-  // than kReusableChargeBytes still charged, which the next attempt's peak would include.
+  // than kReusableChargeBytes still charged, which the next attempt's peak would include,
+  // once up to kReclaimableChargeBytes of clean page cache is dropped.
   bool ResetForReuse() const;
   static constexpr int64_t kReusableChargeBytes = 1 << 20;
+  static constexpr int64_t kReclaimableChargeBytes = 4 << 20;
 
  private:
   friend class CgroupManager;
   JobCgroup(CgroupVersion version, std::vector<std::filesystem::path> dirs,
             std::vector<CgroupControllers> controllers)
       : version_(version), dirs_(std::move(dirs)), controllers_(std::move(controllers)) {}
+  // Of a v1 memory cgroup without processes: true once at most kReusableChargeBytes is left.
+  static bool DropCleanCharge(const std::filesystem::path& dir);
 
   CgroupVersion version_;
   std::vector<std::filesystem::path> dirs_;

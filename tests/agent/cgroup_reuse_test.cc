@@ -3,6 +3,9 @@
 // kill or with much still charged. Real processes and the machine's cgroups.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <set>
 
@@ -162,6 +165,32 @@ TEST_F(CgroupReuseTest, NextAttemptGetsTheCgroupWithFreshCountsAndItsOwnLimits) 
   for (const std::string& name : cgroups_->List()) {
     EXPECT_EQ(cgroups_->Find(name)->Pids().size(), 1u) << name << " holds no standby";
   }
+}
+
+// A file a job reads first is charged to its cgroup, as its binaries and libraries are once
+// the machine's page cache has dropped them: clean pages, dropped for the next attempt.
+TEST_F(CgroupReuseTest, ACgroupChargedOnlyWithFilesItReadIsReusedWithTheChargeDropped) {
+  if (!Reuses()) GTEST_SKIP() << "cgroups are reused on v1 only";
+  const fs::path file = dir_.path() / "read-by-the-job";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << std::string(3 << 20, 'x');
+  }
+  const int fd = ::open(file.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::fdatasync(fd);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);  // out of the page cache: the job reads it
+  ::close(fd);
+
+  const std::string reader =
+      StartPrintingCgroup(Sized("reader-1", 1, 64), "cat '" + file.string() + "' >/dev/null");
+  const AttemptStatus reader_end = WaitForEnd("reader-1");
+  ASSERT_EQ(reader_end.exit_code(), 0) << reader_end.reason();
+
+  const std::string next = StartPrintingCgroup(Sized("next-1", 1, 64), "exec sleep 30");
+  EXPECT_EQ(next, reader) << "the cgroup charged with the file was removed";
+  const AttemptStatus next_end = KillAndWait("next-1");
+  EXPECT_LT(next_end.peak_memory_bytes(), 2 << 20) << "the file stayed charged";
 }
 
 TEST_F(CgroupReuseTest, CgroupOfAnOomKillOrWithMuchStillChargedIsRemoved) {
