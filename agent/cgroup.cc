@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -19,8 +20,8 @@ namespace fs = std::filesystem;
 
 // cgroupfs files are small and change under us: read them whole each time. Plain system
 // calls, not an ifstream: several are read at the end of every attempt.
-std::optional<std::string> ReadText(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+std::optional<std::string> ReadTextAt(int dir, const char* name) {
+  const int fd = ::openat(dir, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   std::string text;
   char buffer[4096];
@@ -36,9 +37,13 @@ std::optional<std::string> ReadText(const fs::path& path) {
   }
 }
 
+std::optional<std::string> ReadText(const fs::path& path) {
+  return ReadTextAt(AT_FDCWD, path.c_str());
+}
+
 // 0 or the errno of the failed open/write.
-int WriteText(const fs::path& path, std::string_view text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+int WriteTextAt(int dir, const char* name, std::string_view text) {
+  const int fd = ::openat(dir, name, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno;
   const ssize_t n = ::write(fd, text.data(), text.size());
   const int error = n < 0 ? errno : 0;
@@ -46,11 +51,8 @@ int WriteText(const fs::path& path, std::string_view text) {
   return error;
 }
 
-void WriteOrThrow(const fs::path& path, std::string_view text) {
-  if (const int error = WriteText(path, text); error != 0) {
-    throw std::runtime_error("writing \"" + std::string(text) + "\" to " + path.string() + ": " +
-                             std::system_category().message(error));
-  }
+int WriteText(const fs::path& path, std::string_view text) {
+  return WriteTextAt(AT_FDCWD, path.c_str(), text);
 }
 
 std::optional<int64_t> ParseWhole(std::string_view text) {
@@ -59,11 +61,6 @@ std::optional<int64_t> ParseWhole(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-std::optional<int64_t> ReadNumber(const fs::path& path) {
-  const std::optional<std::string> text = ReadText(path);
-  return text ? ParseWhole(*text) : std::nullopt;
 }
 
 bool MakeDirs(const fs::path& dir) {
@@ -96,6 +93,82 @@ std::vector<std::string> EnableControllers(const fs::path& dir,
 
 }  // namespace
 
+JobCgroup::JobCgroup(CgroupVersion version, std::vector<fs::path> dirs,
+                     std::vector<CgroupControllers> controllers)
+    : version_(version),
+      dirs_(std::move(dirs)),
+      controllers_(std::move(controllers)),
+      handles_(std::make_shared<Handles>(dirs_.size())) {}
+
+namespace {
+std::atomic<int> kept_fds{0};  // of all JobCgroups: at most kMaxKeptDescriptors
+
+// `fd` opened by `open` (-1 on failure), unless the bound is reached.
+template <typename Open>
+void Keep(int& fd, Open open) {
+  if (fd >= 0 || kept_fds.load(std::memory_order_relaxed) >= JobCgroup::kMaxKeptDescriptors) return;
+  fd = open();
+  if (fd >= 0) kept_fds.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+JobCgroup::Handles::~Handles() {
+  for (const std::vector<int>* fds : {&dirs, &procs}) {
+    for (int fd : *fds) {
+      if (fd < 0) continue;
+      ::close(fd);
+      kept_fds.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+int JobCgroup::DirFd(size_t i) const {
+  int& fd = handles_->dirs[i];
+  Keep(fd, [&] { return ::open(dirs_[i].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); });
+  return fd;
+}
+
+template <typename Op>
+auto JobCgroup::At(size_t i, const char* name, Op op) const {
+  if (const int dir = DirFd(i); dir >= 0) return op(dir, name);
+  return op(AT_FDCWD, (dirs_[i] / name).c_str());
+}
+
+std::optional<std::string> JobCgroup::Read(size_t i, const char* name) const {
+  return At(i, name, ReadTextAt);
+}
+
+std::optional<int64_t> JobCgroup::ReadNumber(size_t i, const char* name) const {
+  const std::optional<std::string> text = Read(i, name);
+  return text ? ParseWhole(*text) : std::nullopt;
+}
+
+int JobCgroup::Write(size_t i, const char* name, std::string_view text) const {
+  return At(i, name, [&](int dir, const char* file) { return WriteTextAt(dir, file, text); });
+}
+
+void JobCgroup::WriteOrThrow(size_t i, const char* name, std::string_view text) const {
+  if (const int error = Write(i, name, text); error != 0) {
+    throw std::runtime_error("writing \"" + std::string(text) + "\" to " +
+                             (dirs_[i] / name).string() + ": " +
+                             std::system_category().message(error));
+  }
+}
+
+std::vector<int> JobCgroup::ProcsFds() const {
+  std::vector<int> fds;
+  for (size_t i = 0; i < dirs_.size(); ++i) {
+    int& fd = handles_->procs[i];
+    Keep(fd, [&] {
+      return At(i, "cgroup.procs", [](int dir, const char* file) {
+        return ::openat(dir, file, O_WRONLY | O_CLOEXEC);
+      });
+    });
+    fds.push_back(fd);
+  }
+  return fds;
+}
+
 std::vector<std::string> JobCgroup::ProcsFiles() const {
   std::vector<std::string> files;
   for (const auto& dir : dirs_) files.push_back((dir / "cgroup.procs").string());
@@ -104,8 +177,9 @@ std::vector<std::string> JobCgroup::ProcsFiles() const {
 
 std::vector<pid_t> JobCgroup::Pids() const {
   std::set<pid_t> pids;
-  for (const auto& dir : dirs_) {
-    std::istringstream in(ReadText(dir / "cgroup.procs").value_or(""));
+  for (size_t i = 0; i < dirs_.size(); ++i) {
+    // Opened anew each time: v1 keeps an open file's list of pids for a second.
+    std::istringstream in(Read(i, "cgroup.procs").value_or(""));
     for (pid_t pid; in >> pid;) pids.insert(pid);
   }
   return {pids.begin(), pids.end()};
@@ -114,28 +188,27 @@ std::vector<pid_t> JobCgroup::Pids() const {
 CgroupUsage JobCgroup::Usage() const {
   CgroupUsage usage;
   for (size_t i = 0; i < dirs_.size(); ++i) {
-    const fs::path& dir = dirs_[i];
     const CgroupControllers& has = controllers_[i];
     switch (version_) {
       case CgroupVersion::kV2: {
-        if (auto peak = ReadNumber(dir / "memory.peak")) usage.peak_memory_bytes = *peak;
-        const std::string events = ReadText(dir / "memory.events").value_or("");
+        if (auto peak = ReadNumber(i, "memory.peak")) usage.peak_memory_bytes = *peak;
+        const std::string events = Read(i, "memory.events").value_or("");
         usage.oom_killed = usage.oom_killed || FindKeyedValue(events, "oom_kill").value_or(0) > 0;
-        const std::string stat = ReadText(dir / "cpu.stat").value_or("");
+        const std::string stat = Read(i, "cpu.stat").value_or("");
         if (auto usec = FindKeyedValue(stat, "usage_usec")) usage.cpu_time_ms = *usec / 1000;
         break;
       }
       case CgroupVersion::kV1: {
         if (has.memory) {
-          if (auto peak = ReadNumber(dir / "memory.max_usage_in_bytes")) {
+          if (auto peak = ReadNumber(i, "memory.max_usage_in_bytes")) {
             usage.peak_memory_bytes = *peak;
           }
-          const std::string control = ReadText(dir / "memory.oom_control").value_or("");
+          const std::string control = Read(i, "memory.oom_control").value_or("");
           usage.oom_killed =
               usage.oom_killed || FindKeyedValue(control, "oom_kill").value_or(0) > 0;
         }
         if (has.cpuacct) {
-          if (auto nsec = ReadNumber(dir / "cpuacct.usage")) usage.cpu_time_ms = *nsec / 1000000;
+          if (auto nsec = ReadNumber(i, "cpuacct.usage")) usage.cpu_time_ms = *nsec / 1000000;
         }
         break;
       }
@@ -154,7 +227,7 @@ size_t JobCgroup::SignalAll(int signal) const {
 
 bool JobCgroup::KillAndRemove() const {
   if (version_ == CgroupVersion::kV2) {
-    for (const auto& dir : dirs_) WriteText(dir / "cgroup.kill", "1");  // kernel >= 5.14
+    for (size_t i = 0; i < dirs_.size(); ++i) Write(i, "cgroup.kill", "1");  // kernel >= 5.14
   }
   // Without cgroup.kill a forking job can add processes while we kill: a few rounds.
   for (int round = 0; round < 8; ++round) {
@@ -169,35 +242,34 @@ bool JobCgroup::KillAndRemove() const {
   return removed;
 }
 
-bool JobCgroup::DropCleanCharge(const fs::path& dir) {
-  std::optional<int64_t> charged = ReadNumber(dir / "memory.usage_in_bytes");
+bool JobCgroup::DropCleanCharge(size_t i) const {
+  std::optional<int64_t> charged = ReadNumber(i, "memory.usage_in_bytes");
   if (!charged) return false;
   if (*charged <= kReusableChargeBytes) return true;
   // What a job faulted in first (its binaries and libraries, after the machine's page cache
   // dropped them) stays charged here: a few MiB of clean pages that a reclaim drops at once.
   // Written files still dirty would be written out by it, on the executor's thread: removed.
   if (*charged > kReclaimableChargeBytes) return false;
-  const std::string stat = ReadText(dir / "memory.stat").value_or("");
+  const std::string stat = Read(i, "memory.stat").value_or("");
   const int64_t unwritten = FindKeyedValue(stat, "total_dirty").value_or(kReclaimableChargeBytes) +
                             FindKeyedValue(stat, "total_writeback").value_or(0);
   if (unwritten > kReusableChargeBytes) return false;
-  if (WriteText(dir / "memory.force_empty", "0") != 0) return false;
-  charged = ReadNumber(dir / "memory.usage_in_bytes");
+  if (Write(i, "memory.force_empty", "0") != 0) return false;
+  charged = ReadNumber(i, "memory.usage_in_bytes");
   return charged && *charged <= kReusableChargeBytes;
 }
 
 bool JobCgroup::ResetForReuse() const {
   if (version_ != CgroupVersion::kV1) return false;
   for (size_t i = 0; i < dirs_.size(); ++i) {
-    const fs::path& dir = dirs_[i];
     if (controllers_[i].memory) {
       // Read again: a process left behind may have been OOM-killed after Usage was read.
-      const std::string control = ReadText(dir / "memory.oom_control").value_or("");
+      const std::string control = Read(i, "memory.oom_control").value_or("");
       if (FindKeyedValue(control, "oom_kill").value_or(1) != 0) return false;
-      if (!DropCleanCharge(dir)) return false;
-      if (WriteText(dir / "memory.max_usage_in_bytes", "0") != 0) return false;
+      if (!DropCleanCharge(i)) return false;
+      if (Write(i, "memory.max_usage_in_bytes", "0") != 0) return false;
     }
-    if (controllers_[i].cpuacct && WriteText(dir / "cpuacct.usage", "0") != 0) return false;
+    if (controllers_[i].cpuacct && Write(i, "cpuacct.usage", "0") != 0) return false;
   }
   return true;
 }
@@ -331,15 +403,15 @@ void CgroupManager::ApplyLimits(JobCgroup& cgroup, const CgroupLimits& limits) c
   const CgroupLimits before = cgroup.limits_;
   for (size_t i = 0; i < cgroup.dirs_.size(); ++i) {
     const CgroupControllers& has = cgroup.controllers_[i];
-    const fs::path& dir = cgroup.dirs_[i];
     if (version_ == CgroupVersion::kV2) {  // never reused: `before` is always none
       if (limits.memory_bytes > 0) {
-        WriteOrThrow(dir / "memory.max", std::to_string(limits.memory_bytes));
-        WriteText(dir / "memory.swap.max", "0");  // absent without swap accounting
+        cgroup.WriteOrThrow(i, "memory.max", std::to_string(limits.memory_bytes));
+        cgroup.Write(i, "memory.swap.max", "0");  // absent without swap accounting
       }
       // A job is killed as a whole when it runs out of memory, as a container would be.
-      WriteText(dir / "memory.oom.group", "1");
-      if (has.cpu && limits.vcpus > 0) WriteOrThrow(dir / "cpu.max", FormatCpuMax(limits.vcpus));
+      cgroup.Write(i, "memory.oom.group", "1");
+      if (has.cpu && limits.vcpus > 0)
+        cgroup.WriteOrThrow(i, "cpu.max", FormatCpuMax(limits.vcpus));
       continue;
     }
     if (has.memory && limits.memory_bytes != before.memory_bytes) {
@@ -349,14 +421,16 @@ void CgroupManager::ApplyLimits(JobCgroup& cgroup, const CgroupLimits& limits) c
       // a job could swap past its limit; absent when swap is not accounted.
       const bool grows = limits.memory_bytes == 0 ||
                          (before.memory_bytes > 0 && limits.memory_bytes > before.memory_bytes);
-      if (grows) WriteText(dir / "memory.memsw.limit_in_bytes", value);
-      WriteOrThrow(dir / "memory.limit_in_bytes", value);
-      if (!grows) WriteText(dir / "memory.memsw.limit_in_bytes", value);
+      if (grows) cgroup.Write(i, "memory.memsw.limit_in_bytes", value);
+      cgroup.WriteOrThrow(i, "memory.limit_in_bytes", value);
+      if (!grows) cgroup.Write(i, "memory.memsw.limit_in_bytes", value);
     }
     if (has.cpu && limits.vcpus != before.vcpus) {
-      if (limits.vcpus > 0 && before.vcpus == 0) WriteOrThrow(dir / "cpu.cfs_period_us", "100000");
-      WriteOrThrow(dir / "cpu.cfs_quota_us",
-                   limits.vcpus > 0 ? std::to_string(int64_t{limits.vcpus} * 100000) : "-1");
+      if (limits.vcpus > 0 && before.vcpus == 0) {
+        cgroup.WriteOrThrow(i, "cpu.cfs_period_us", "100000");
+      }
+      cgroup.WriteOrThrow(i, "cpu.cfs_quota_us",
+                          limits.vcpus > 0 ? std::to_string(int64_t{limits.vcpus} * 100000) : "-1");
     }
   }
   cgroup.limits_ = limits;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ class JobCgroup {
   const std::vector<std::filesystem::path>& dirs() const { return dirs_; }
   // A process joins by writing "0" into each of these (the child does it before exec).
   std::vector<std::string> ProcsFiles() const;
+  // The same files, kept open for writing (O_CLOEXEC), so that a child joins with writes
+  // alone; -1 where one could not be opened (the child opens ProcsFiles()[i] then).
+  std::vector<int> ProcsFds() const;
   std::vector<pid_t> Pids() const;
   CgroupUsage Usage() const;
   // Sends `signal` to every process in it; returns how many there were.
@@ -58,14 +62,39 @@ class JobCgroup {
   bool ResetForReuse() const;
   static constexpr int64_t kReusableChargeBytes = 1 << 20;
   static constexpr int64_t kReclaimableChargeBytes = 4 << 20;
+  // Descriptors all JobCgroups of a process keep at most (of their directories and
+  // cgroup.procs files): past it, files are opened by their whole path. An agent running many
+  // jobs under a low RLIMIT_NOFILE keeps descriptors for its jobs' own files.
+  static constexpr int kMaxKeptDescriptors = 256;
 
  private:
   friend class CgroupManager;
   JobCgroup(CgroupVersion version, std::vector<std::filesystem::path> dirs,
-            std::vector<CgroupControllers> controllers)
-      : version_(version), dirs_(std::move(dirs)), controllers_(std::move(controllers)) {}
-  // Of a v1 memory cgroup without processes: true once at most kReusableChargeBytes is left.
-  static bool DropCleanCharge(const std::filesystem::path& dir);
+            std::vector<CgroupControllers> controllers);
+  // Of dirs_[i]'s v1 memory cgroup without processes: true once at most kReusableChargeBytes
+  // is left.
+  bool DropCleanCharge(size_t i) const;
+
+  // Descriptors of dirs_ (O_PATH), each opened when first used and shared by copies: a
+  // reused cgroup's files are then opened without a walk from the mount. A walk through
+  // cgroupfs cannot stay in RCU mode, and an attempt opens a dozen of its files.
+  struct Handles {
+    explicit Handles(size_t n) : dirs(n, -1), procs(n, -1) {}
+    Handles(const Handles&) = delete;
+    Handles& operator=(const Handles&) = delete;
+    ~Handles();
+    std::vector<int> dirs;
+    std::vector<int> procs;  // cgroup.procs, for writing
+  };
+  int DirFd(size_t i) const;
+  // op(dir fd, name) for the file `name` of dirs_[i]: at its kept descriptor, or where none
+  // could be kept, op(AT_FDCWD, its whole path).
+  template <typename Op>
+  auto At(size_t i, const char* name, Op op) const;
+  std::optional<std::string> Read(size_t i, const char* name) const;
+  std::optional<int64_t> ReadNumber(size_t i, const char* name) const;
+  int Write(size_t i, const char* name, std::string_view text) const;  // 0 or the errno
+  void WriteOrThrow(size_t i, const char* name, std::string_view text) const;
 
   CgroupVersion version_;
   std::vector<std::filesystem::path> dirs_;
@@ -73,6 +102,7 @@ class JobCgroup {
   // path walk through cgroupfs, for every attempt).
   std::vector<CgroupControllers> controllers_;
   CgroupLimits limits_;  // in force; a fresh cgroup has none
+  std::shared_ptr<Handles> handles_;
 };
 
 // Where the hierarchies are mounted (tests may point elsewhere).

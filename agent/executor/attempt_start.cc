@@ -73,7 +73,10 @@ SpawnRequest ProcessExecutor::Prepare(const LaunchAttempt& launch, const Attempt
   } catch (const std::exception& e) {
     throw LaunchError(std::string("cgroup for the attempt: ") + e.what(), true);
   }
-  if (running->cgroup) plan.cgroup_procs_files = running->cgroup->ProcsFiles();
+  if (running->cgroup) {
+    plan.cgroup_procs_files = running->cgroup->ProcsFiles();
+    plan.cgroup_procs_fds = running->cgroup->ProcsFds();
+  }
   return request;
 }
 

@@ -39,12 +39,14 @@ void ResetSignals() {
 
 bool JoinCgroup(const ChildPlan& plan, ChildFailure* failure) {
   for (size_t i = 0; i < plan.cgroup_procs_files.size(); ++i) {
-    const int fd = ::open(plan.cgroup_procs_files[i].c_str(), O_WRONLY | O_CLOEXEC);
+    const bool open = i < plan.cgroup_procs_fds.size() && plan.cgroup_procs_fds[i] >= 0;
+    const int fd = open ? plan.cgroup_procs_fds[i]
+                        : ::open(plan.cgroup_procs_files[i].c_str(), O_WRONLY | O_CLOEXEC);
     // "0" moves the writing process itself.
     if (fd < 0 || ::write(fd, "0", 1) != 1) {
       return Fail(failure, ChildStep::kJoinCgroup, static_cast<int>(i));
     }
-    ::close(fd);
+    if (!open) ::close(fd);
   }
   return true;
 }

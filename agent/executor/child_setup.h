@@ -16,7 +16,8 @@ struct ChildPlan {
   int stdout_fd = -1;
   int stderr_fd = -1;
   std::vector<std::string> cgroup_procs_files;
-  std::vector<BindMount> mounts;  // none: the job stays in the agent's mount namespace
+  std::vector<int> cgroup_procs_fds;  // those files open for writing; -1: opened here
+  std::vector<BindMount> mounts;      // none: the job stays in the agent's mount namespace
   std::string working_dir;
   bool switch_user = false;
   uid_t uid = 0;

@@ -257,6 +257,7 @@ bool DecodeSpawnRequest(std::string_view wire, SpawnRequest* request) {
     m.kept_flags = flags;
   }
   plan.cgroup_procs_files.clear();
+  plan.cgroup_procs_fds.clear();
   return in.done() && !request->argv.empty();
 }
 

@@ -1,6 +1,10 @@
 #include "agent/cgroup.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace batchd::agent {
 namespace {
@@ -41,6 +45,53 @@ TEST(Cgroup, UnusableHierarchyFallsBackToNone) {
   EXPECT_EQ(manager.version(), CgroupVersion::kNone);
   EXPECT_NE(manager.warning().find("without vCPU and memory limits"), std::string::npos)
       << manager.warning();
+}
+
+size_t OpenDescriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+// Cgroups keep descriptors of their directories and cgroup.procs files, up to a bound; the
+// ones made past it work through whole paths. The machine's own cgroups.
+TEST(Cgroup, ManyCgroupsKeepABoundedNumberOfDescriptorsAndAllStillWork) {
+  CgroupManager manager("auto", "batchd/test-descriptors-" + std::to_string(::getpid()));
+  if (manager.version() == CgroupVersion::kNone) GTEST_SKIP() << manager.warning();
+  const size_t before = OpenDescriptors();
+  {
+    std::vector<JobCgroup> cgroups;
+    const size_t count = JobCgroup::kMaxKeptDescriptors / 2 + 8;  // past the bound
+    for (size_t i = 0; i < count; ++i) {
+      std::optional<JobCgroup> cgroup =
+          manager.Create("c-" + std::to_string(i), CgroupLimits{1, int64_t{64} << 20});
+      ASSERT_TRUE(cgroup);
+      cgroup->ProcsFds();
+      EXPECT_TRUE(cgroup->Pids().empty());
+      cgroups.push_back(std::move(*cgroup));
+    }
+    EXPECT_LE(OpenDescriptors(), before + JobCgroup::kMaxKeptDescriptors);
+    EXPECT_GT(OpenDescriptors(), before) << "no descriptor was kept";
+    const std::vector<int> last = cgroups.back().ProcsFds();
+    EXPECT_EQ(last.front(), -1) << "a descriptor was kept past the bound";
+    // The last one's files are still read and written, by their paths.
+    manager.ApplyLimits(cgroups.back(), CgroupLimits{2, int64_t{128} << 20});
+    for (const auto& dir : cgroups.back().dirs()) {
+      std::ifstream limit(
+          dir / (manager.version() == CgroupVersion::kV2 ? "memory.max" : "memory.limit_in_bytes"));
+      std::string value;
+      if (limit >> value) {  // the memory hierarchy's directory
+        EXPECT_EQ(value, std::to_string(int64_t{128} << 20)) << dir;
+      }
+    }
+    EXPECT_TRUE(cgroups.back().Usage().peak_memory_bytes ||
+                manager.version() == CgroupVersion::kV2);
+    for (const JobCgroup& cgroup : cgroups) EXPECT_TRUE(cgroup.KillAndRemove()) << cgroup.name();
+  }
+  EXPECT_EQ(OpenDescriptors(), before) << "descriptors outlived their cgroups";
+  manager.RemoveParent();
 }
 
 }  // namespace
