@@ -200,8 +200,11 @@ CgroupUsage JobCgroup::Usage() const {
       }
       case CgroupVersion::kV1: {
         if (has.memory) {
-          if (auto peak = ReadNumber(i, "memory.max_usage_in_bytes")) {
-            usage.peak_memory_bytes = *peak;
+          // Without what the cgroup held from an earlier attempt; where the machine reclaimed
+          // that, the job's own peak is not known here (the caller has the leader's).
+          const std::optional<int64_t> peak = ReadNumber(i, "memory.max_usage_in_bytes");
+          if (peak && *peak > charged_at_reuse_) {
+            usage.peak_memory_bytes = *peak - charged_at_reuse_;
           }
           const std::string control = Read(i, "memory.oom_control").value_or("");
           usage.oom_killed =
@@ -242,32 +245,20 @@ bool JobCgroup::KillAndRemove() const {
   return removed;
 }
 
-bool JobCgroup::DropCleanCharge(size_t i) const {
-  std::optional<int64_t> charged = ReadNumber(i, "memory.usage_in_bytes");
-  if (!charged) return false;
-  if (*charged <= kReusableChargeBytes) return true;
-  // What a job faulted in first (its binaries and libraries, after the machine's page cache
-  // dropped them) stays charged here: a few MiB of clean pages that a reclaim drops at once.
-  // Written files still dirty would be written out by it, on the executor's thread: removed.
-  if (*charged > kReclaimableChargeBytes) return false;
-  const std::string stat = Read(i, "memory.stat").value_or("");
-  const int64_t unwritten = FindKeyedValue(stat, "total_dirty").value_or(kReclaimableChargeBytes) +
-                            FindKeyedValue(stat, "total_writeback").value_or(0);
-  if (unwritten > kReusableChargeBytes) return false;
-  if (Write(i, "memory.force_empty", "0") != 0) return false;
-  charged = ReadNumber(i, "memory.usage_in_bytes");
-  return charged && *charged <= kReusableChargeBytes;
-}
-
-bool JobCgroup::ResetForReuse() const {
+bool JobCgroup::ResetForReuse() {
   if (version_ != CgroupVersion::kV1) return false;
   for (size_t i = 0; i < dirs_.size(); ++i) {
     if (controllers_[i].memory) {
       // Read again: a process left behind may have been OOM-killed after Usage was read.
       const std::string control = Read(i, "memory.oom_control").value_or("");
       if (FindKeyedValue(control, "oom_kill").value_or(1) != 0) return false;
-      if (!DropCleanCharge(i)) return false;
+      // Page cache stays charged: what the job read or wrote first. A reclaim would drop it
+      // (memory.force_empty), but also evict what the next job reads again from disk.
+      const std::optional<int64_t> charged = ReadNumber(i, "memory.usage_in_bytes");
+      if (!charged || *charged > kReusableChargeBytes) return false;
+      // The maximum starts again from what is charged now.
       if (Write(i, "memory.max_usage_in_bytes", "0") != 0) return false;
+      charged_at_reuse_ = *charged;
     }
     if (controllers_[i].cpuacct && Write(i, "cpuacct.usage", "0") != 0) return false;
   }

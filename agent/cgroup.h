@@ -57,11 +57,11 @@ class JobCgroup {
   // Readies an ended attempt's cgroup, which SignalAll found empty, for the next attempt (v1
   // only): peak memory and CPU time start again from what is still charged. False where it
   // must be removed instead: v2, an OOM kill on record (v1 cannot reset that count) or more
-  // than kReusableChargeBytes still charged, which the next attempt's peak would include,
-  // once up to kReclaimableChargeBytes of clean page cache is dropped.
-  bool ResetForReuse() const;
-  static constexpr int64_t kReusableChargeBytes = 1 << 20;
-  static constexpr int64_t kReclaimableChargeBytes = 4 << 20;
+  // than kReusableChargeBytes still charged. What is charged is left out of the next
+  // attempt's peak; it is page cache (files the job read or wrote first), and a machine with
+  // its page cache dropped leaves a trivial job's shell and libc there: 1.4 MiB.
+  bool ResetForReuse();
+  static constexpr int64_t kReusableChargeBytes = 4 << 20;
   // Descriptors all JobCgroups of a process keep at most (of their directories and
   // cgroup.procs files): past it, files are opened by their whole path. An agent running many
   // jobs under a low RLIMIT_NOFILE keeps descriptors for its jobs' own files.
@@ -71,9 +71,6 @@ class JobCgroup {
   friend class CgroupManager;
   JobCgroup(CgroupVersion version, std::vector<std::filesystem::path> dirs,
             std::vector<CgroupControllers> controllers);
-  // Of dirs_[i]'s v1 memory cgroup without processes: true once at most kReusableChargeBytes
-  // is left.
-  bool DropCleanCharge(size_t i) const;
 
   // Descriptors of dirs_ (O_PATH), each opened when first used and shared by copies: a
   // reused cgroup's files are then opened without a walk from the mount. A walk through
@@ -101,7 +98,8 @@ class JobCgroup {
   // Of dirs_[i]: only its own files are read and written (each try at another's costs a
   // path walk through cgroupfs, for every attempt).
   std::vector<CgroupControllers> controllers_;
-  CgroupLimits limits_;  // in force; a fresh cgroup has none
+  CgroupLimits limits_;           // in force; a fresh cgroup has none
+  int64_t charged_at_reuse_ = 0;  // v1 memory: left by earlier attempts, not this one's
   std::shared_ptr<Handles> handles_;
 };
 

@@ -168,13 +168,14 @@ TEST_F(CgroupReuseTest, NextAttemptGetsTheCgroupWithFreshCountsAndItsOwnLimits) 
 }
 
 // A file a job reads first is charged to its cgroup, as its binaries and libraries are once
-// the machine's page cache has dropped them: clean pages, dropped for the next attempt.
-TEST_F(CgroupReuseTest, ACgroupChargedOnlyWithFilesItReadIsReusedWithTheChargeDropped) {
+// the machine's page cache has dropped them: the cgroup is reused, and the next attempt's
+// peak leaves that charge out.
+TEST_F(CgroupReuseTest, ACgroupChargedWithAFileItReadIsReusedAndTheChargeLeftOutOfThePeak) {
   if (!Reuses()) GTEST_SKIP() << "cgroups are reused on v1 only";
   const fs::path file = dir_.path() / "read-by-the-job";
   {
     std::ofstream out(file, std::ios::binary);
-    out << std::string(3 << 20, 'x');
+    out << std::string(2 << 20, 'x');
   }
   const int fd = ::open(file.c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
@@ -190,7 +191,8 @@ TEST_F(CgroupReuseTest, ACgroupChargedOnlyWithFilesItReadIsReusedWithTheChargeDr
   const std::string next = StartPrintingCgroup(Sized("next-1", 1, 64), "exec sleep 30");
   EXPECT_EQ(next, reader) << "the cgroup charged with the file was removed";
   const AttemptStatus next_end = KillAndWait("next-1");
-  EXPECT_LT(next_end.peak_memory_bytes(), 2 << 20) << "the file stayed charged";
+  EXPECT_GT(next_end.peak_memory_bytes(), 0);
+  EXPECT_LT(next_end.peak_memory_bytes(), 2 << 20) << "the file's charge counted in the peak";
 }
 
 TEST_F(CgroupReuseTest, CgroupOfAnOomKillOrWithMuchStillChargedIsRemoved) {
