@@ -401,8 +401,9 @@ void CgroupManager::ApplyLimits(JobCgroup& cgroup, const CgroupLimits& limits) c
       }
       // A job is killed as a whole when it runs out of memory, as a container would be.
       cgroup.Write(i, "memory.oom.group", "1");
-      if (has.cpu && limits.vcpus > 0)
+      if (has.cpu && limits.vcpus > 0) {
         cgroup.WriteOrThrow(i, "cpu.max", FormatCpuMax(limits.vcpus));
+      }
       continue;
     }
     if (has.memory && limits.memory_bytes != before.memory_bytes) {
