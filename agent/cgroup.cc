@@ -91,16 +91,6 @@ std::vector<std::string> EnableControllers(const fs::path& dir,
   return failed;
 }
 
-}  // namespace
-
-JobCgroup::JobCgroup(CgroupVersion version, std::vector<fs::path> dirs,
-                     std::vector<CgroupControllers> controllers)
-    : version_(version),
-      dirs_(std::move(dirs)),
-      controllers_(std::move(controllers)),
-      handles_(std::make_shared<Handles>(dirs_.size())) {}
-
-namespace {
 std::atomic<int> kept_fds{0};  // of all JobCgroups: at most kMaxKeptDescriptors
 
 // `fd` opened by `open` (-1 on failure), unless the bound is reached.
@@ -110,7 +100,15 @@ void Keep(int& fd, Open open) {
   fd = open();
   if (fd >= 0) kept_fds.fetch_add(1, std::memory_order_relaxed);
 }
+
 }  // namespace
+
+JobCgroup::JobCgroup(CgroupVersion version, std::vector<fs::path> dirs,
+                     std::vector<CgroupControllers> controllers)
+    : version_(version),
+      dirs_(std::move(dirs)),
+      controllers_(std::move(controllers)),
+      handles_(std::make_shared<Handles>(dirs_.size())) {}
 
 JobCgroup::Handles::~Handles() {
   for (const std::vector<int>* fds : {&dirs, &procs}) {

@@ -44,8 +44,7 @@ bool IsValidAttemptId(const std::string& attempt_id) {
 // The temporary for `path`, opened as it is: emptying it on open (O_TRUNC) would make ext4
 // write its blocks out when it is closed (its guard for files replaced by truncation). One
 // the job left as a link (its working directory is the attempt's) is removed and made anew
-// rather than followed.
-// `size`: what the temporary holds already.
+// rather than followed. `size` gets the length of what it holds already.
 int OpenTemporary(const std::string& temporary, off_t* size) {
   for (int tries = 0; tries < 2; ++tries) {
     const int fd =
