@@ -111,7 +111,8 @@ class Agent::Loop {
         lock_(options_.work_dir),
         node_id_(LoadOrCreateNodeId(options_.work_dir)),
         backoff_(timings_.backoff_initial, timings_.backoff_max),
-        shipper_([this](AgentMessage m) { Send(std::move(m)); }) {
+        shipper_([this](AgentMessage m) { Send(std::move(m)); }, kLogChunkBytes,
+                 timings_.running_hold) {
     executor_ = make_executor([this](const AttemptStatus& s) { Push(FromExecutor{s}); });
   }
 
@@ -151,8 +152,10 @@ class Agent::Loop {
 
  private:
   std::deque<Event> WaitForEvents() {
+    auto until = Clock::now() + timings_.log_poll;
+    if (const auto held = shipper_.HeldUntil(); held && ready_) until = std::min(until, *held);
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, timings_.log_poll, [&] { return !events_.empty(); });
+    cv_.wait_until(lock, until, [&] { return !events_.empty(); });
     std::deque<Event> out;
     out.swap(events_);
     return out;

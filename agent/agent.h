@@ -21,6 +21,9 @@ inline constexpr int kExitFatal = 1;  // batchd rejected the join token; attempt
 
 struct AgentTimings {
   std::chrono::milliseconds log_poll{50};
+  // How long a busy agent may hold back a RUNNING report (LogShipper): they go up together,
+  // and a short job's goes up only as its final status. Nomad's clients batch theirs by 200 ms.
+  std::chrono::milliseconds running_hold{50};
   // From hello to Welcome; a batchd that accepts the stream but never answers is dialled again.
   std::chrono::milliseconds welcome_timeout{15000};
   std::chrono::milliseconds backoff_initial{100};

@@ -17,8 +17,8 @@ using batch::v1::AgentMessage;
 using batch::v1::AttemptState;
 using batch::v1::AttemptStatus;
 
-LogShipper::LogShipper(Sink sink, size_t chunk_bytes)
-    : sink_(std::move(sink)), chunk_bytes_(chunk_bytes) {}
+LogShipper::LogShipper(Sink sink, size_t chunk_bytes, std::chrono::milliseconds running_hold)
+    : sink_(std::move(sink)), chunk_bytes_(chunk_bytes), running_hold_(running_hold) {}
 
 LogShipper::~LogShipper() {
   for (auto& [_, attempt] : attempts_) CloseStreams(attempt);
@@ -43,6 +43,8 @@ void LogShipper::Untrack(const std::string& attempt_id) {
   auto it = attempts_.find(attempt_id);
   if (it == attempts_.end()) return;
   CloseStreams(it->second);
+  DropHeld(it->second);
+  SetRunning(it->second, false);
   attempts_.erase(it);
 }
 
@@ -50,36 +52,85 @@ bool LogShipper::Tracks(const std::string& attempt_id) const {
   return attempts_.contains(attempt_id);
 }
 
-void LogShipper::Report(const AttemptStatus& status) {
-  auto it = attempts_.find(status.attempt_id());
-  if (it != attempts_.end()) {
-    it->second.reported = true;
-    if (api::IsFinalAttemptState(status.state())) {
-      it->second.final_status = status;
-      return;
-    }
-  }
+void LogShipper::SendStatus(AttemptStatus status) {
   AgentMessage message;
-  *message.mutable_attempt_status() = status;
+  *message.mutable_attempt_status() = std::move(status);
   sink_(std::move(message));
+}
+
+void LogShipper::SetRunning(Attempt& attempt, bool running) {
+  if (attempt.running == running) return;
+  attempt.running = running;
+  running ? ++running_ : --running_;
+}
+
+void LogShipper::DropHeld(Attempt& attempt) {
+  if (!attempt.held_status) return;
+  attempt.held_status.reset();
+  --held_;
+}
+
+void LogShipper::Report(const AttemptStatus& status, Clock::time_point now) {
+  auto it = attempts_.find(status.attempt_id());
+  if (it == attempts_.end()) {
+    SendStatus(status);
+    return;
+  }
+  Attempt& attempt = it->second;
+  DropHeld(attempt);
+  if (api::IsFinalAttemptState(status.state())) {
+    SetRunning(attempt, false);
+    attempt.reported = true;
+    attempt.final_status = status;
+    return;
+  }
+  SetRunning(attempt, true);
+  if (running_hold_.count() > 0 && running_ > kBusyAttempts) {
+    if (held_ == 0) held_since_ = now;
+    attempt.held_status = status;
+    ++held_;
+    return;
+  }
+  attempt.reported = true;
+  SendStatus(status);
+}
+
+void LogShipper::ShipHeld(Clock::time_point now) {
+  if (held_ == 0 || now < held_since_ + running_hold_) return;
+  for (auto& [_, attempt] : attempts_) {
+    if (!attempt.held_status) continue;
+    attempt.reported = true;
+    SendStatus(std::move(*attempt.held_status));
+    attempt.held_status.reset();
+  }
+  held_ = 0;
+}
+
+std::optional<LogShipper::Clock::time_point> LogShipper::HeldUntil() const {
+  if (held_ == 0) return std::nullopt;
+  return held_since_ + running_hold_;
 }
 
 void LogShipper::Rewind() {
   for (auto& [_, attempt] : attempts_) {
     attempt.reported = false;
+    attempt.running = false;
+    attempt.held_status.reset();
     attempt.final_status.reset();
     for (Stream& s : attempt.streams) {
       s.offset = 0;
       s.cut = false;
     }
   }
+  running_ = 0;
+  held_ = 0;
 }
 
 bool LogShipper::Idle() const {
   for (const auto& [_, attempt] : attempts_) {
     if (attempt.final_status) return false;
   }
-  return true;
+  return held_ == 0;
 }
 
 size_t LogShipper::ShipStream(const std::string& attempt_id, Attempt& attempt, Stream& stream,
@@ -135,7 +186,8 @@ size_t LogShipper::ShipStream(const std::string& attempt_id, Attempt& attempt, S
   return shipped;
 }
 
-size_t LogShipper::Poll(size_t budget_bytes, Scope scope) {
+size_t LogShipper::Poll(size_t budget_bytes, Scope scope, Clock::time_point now) {
+  ShipHeld(now);
   // Attempts take turns at the budget, so one chatty job cannot hold back the others.
   auto it = attempts_.lower_bound(next_turn_);
   size_t shipped = 0;
@@ -152,10 +204,8 @@ size_t LogShipper::Poll(size_t budget_bytes, Scope scope) {
       complete = complete && at_end;
     }
     if (complete && attempt.final_status) {
-      AgentMessage message;
-      *message.mutable_attempt_status() = std::move(*attempt.final_status);
+      SendStatus(std::move(*attempt.final_status));
       attempt.final_status.reset();
-      sink_(std::move(message));
     }
     if (shipped >= budget_bytes) {
       const auto next = std::next(it);

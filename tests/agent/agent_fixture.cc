@@ -36,14 +36,12 @@ void AgentFixture::StartAgent(agent::AgentOptions options) {
       .allowed_mount_roots = options.allowed_mount_roots,
       .container_runtime = std::nullopt,
   };
-  agent::AgentTimings timings;
-  timings.ack_wait = std::chrono::milliseconds(500);
   agent_ = std::make_unique<agent::Agent>(
       std::move(options),
       [executor_options](agent::Executor::StatusCallback on_status) {
         return agent::MakeProcessExecutor(executor_options, std::move(on_status));
       },
-      timings);
+      timings_);
   exit_code_ = -1;
   thread_ = std::thread([this] { exit_code_ = agent_->Run(); });
 }

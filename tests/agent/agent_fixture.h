@@ -41,6 +41,7 @@ class AgentFixture : public ::testing::Test {
                                               const std::string& then);
 
   TempDir dir_;
+  agent::AgentTimings timings_ = {.ack_wait = std::chrono::milliseconds(500)};
   std::unique_ptr<TestAgentServer> server_;
   std::unique_ptr<agent::Agent> agent_;
   std::thread thread_;

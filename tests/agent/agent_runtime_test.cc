@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/log_shipper.h"
 #include "agent/work_dir.h"
 #include "agent_fixture.h"
 #include "support/wait.h"
@@ -87,6 +88,42 @@ TEST_F(AgentFixture, EchoReportsRunningThenOutputThenExitAndIsForgottenOnAck) {
   EXPECT_TRUE(fs::exists(AttemptDir("a1")));
   ASSERT_TRUE(server_->Ack("a1"));
   EXPECT_TRUE(PollUntil([&] { return !fs::exists(AttemptDir("a1")); }));
+}
+
+TEST_F(AgentFixture, ABusyAgentHoldsBackRunningReportsAndAShortJobsGoesUpOnlyAsItsResult) {
+  timings_.running_hold = std::chrono::seconds(2);
+  StartAgent();
+  ASSERT_TRUE(PollUntil([&] { return server_->Welcomed() == 1; }));
+  const fs::path gate = Gate("go");
+  for (size_t i = 0; i < agent::kBusyAttempts; ++i) {
+    ASSERT_TRUE(server_->Launch(LaunchGated("g" + std::to_string(i), gate, "true")));
+  }
+  ASSERT_TRUE(PollUntil([&] {
+    for (size_t i = 0; i < agent::kBusyAttempts; ++i) {
+      if (server_->Statuses("g" + std::to_string(i)).size() != 1) return false;
+    }
+    return true;
+  }));
+
+  const auto held_from = std::chrono::steady_clock::now();
+  ASSERT_TRUE(server_->Launch(LaunchGated("long", gate, "true")));
+  ASSERT_TRUE(server_->Launch(Launch("short", "echo quick")));
+  ASSERT_TRUE(PollUntil([&] { return server_->Finished("short"); }));
+  const auto statuses = server_->Statuses("short");
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses[0].state(), AttemptState::EXITED);
+  EXPECT_GT(statuses[0].started_at(), 0);
+  EXPECT_EQ(server_->Log("short"), "quick\n");
+  if (std::chrono::steady_clock::now() < held_from + timings_.running_hold) {
+    EXPECT_TRUE(server_->Statuses("long").empty());
+  }
+
+  // Held back, not lost.
+  ASSERT_TRUE(PollUntil([&] { return server_->Statuses("long").size() == 1; }));
+  EXPECT_EQ(server_->Statuses("long")[0].state(), AttemptState::RUNNING);
+  EXPECT_GE(std::chrono::steady_clock::now(), held_from + timings_.running_hold);
+  Open(gate);
+  ASSERT_TRUE(PollUntil([&] { return server_->Finished("long"); }));
 }
 
 TEST_F(AgentFixture, MessagesBatchdSentAsOneWriteAreEachActedOn) {

@@ -160,5 +160,92 @@ TEST_F(LogShipperTest, UntrackedAttemptsReportAtOnceAndMissingFilesAreEmpty) {
   EXPECT_FALSE(shipper_.Tracks("a"));
 }
 
+class HeldRunningTest : public LogShipperTest {
+ protected:
+  using Clock = LogShipper::Clock;
+  static constexpr std::chrono::milliseconds kHold{50};
+
+  // `count` attempts "r0".."r<count-1>" tracked and reported RUNNING at t0.
+  void StartBusy(size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      const std::string id = "r" + std::to_string(i);
+      held_.Track(id, dir_.path() / id, 0);
+      held_.Report(Status(AttemptState::RUNNING, id), t0_);
+    }
+  }
+
+  const Clock::time_point t0_ = Clock::now();
+  LogShipper held_{[this](AgentMessage m) { sent_.push_back(std::move(m)); }, 4, kHold};
+};
+
+TEST_F(HeldRunningTest, AnAgentWithFewAttemptsReportsRunningAtOnce) {
+  StartBusy(kBusyAttempts);
+  EXPECT_EQ(Shipped(), (Lines{"r0/status:RUNNING", "r1/status:RUNNING", "r2/status:RUNNING",
+                              "r3/status:RUNNING"}));
+  EXPECT_FALSE(held_.HeldUntil());
+  EXPECT_TRUE(held_.Idle());
+}
+
+TEST_F(HeldRunningTest, ABusyAgentsRunningReportsGoTogetherOnceTheFirstWasHeldLongEnough) {
+  StartBusy(kBusyAttempts);
+  Shipped();
+  held_.Track("x", dir_.path() / "x", 0);
+  held_.Track("y", dir_.path() / "y", 0);
+  held_.Report(Status(AttemptState::RUNNING, "x"), t0_);
+  Append("stdout", "out", "x");
+  held_.Report(Status(AttemptState::RUNNING, "y"), t0_ + std::chrono::milliseconds(30));
+  ASSERT_TRUE(held_.HeldUntil());
+  EXPECT_EQ(*held_.HeldUntil(), t0_ + kHold);
+  EXPECT_FALSE(held_.Idle());
+
+  // Its output waits with the status: batchd hears of the attempt first.
+  held_.Poll(100, LogShipper::Scope::kAll, t0_ + kHold - std::chrono::milliseconds(1));
+  EXPECT_TRUE(Shipped().empty());
+  held_.Poll(100, LogShipper::Scope::kEnded, t0_ + kHold);
+  EXPECT_EQ(Shipped(), (Lines{"x/status:RUNNING", "y/status:RUNNING"}));
+  EXPECT_FALSE(held_.HeldUntil());
+  held_.Poll(100, LogShipper::Scope::kAll, t0_ + kHold);
+  EXPECT_EQ(Shipped(), (Lines{"x/stdout@0:out"}));
+}
+
+TEST_F(HeldRunningTest, AFinalStatusReplacesAHeldRunningReport) {
+  StartBusy(kBusyAttempts + 1);
+  EXPECT_EQ(Shipped().size(), kBusyAttempts);
+  Append("stdout", "done", "r4");
+  held_.Report(Status(AttemptState::EXITED, "r4"), t0_ + std::chrono::milliseconds(1));
+  EXPECT_FALSE(held_.HeldUntil());
+  held_.Poll(100, LogShipper::Scope::kEnded, t0_ + std::chrono::milliseconds(2));
+  EXPECT_EQ(Shipped(), (Lines{"r4/stdout@0:done", "r4/status:EXITED"}));
+  held_.Poll(100, LogShipper::Scope::kAll, t0_ + 2 * kHold);
+  EXPECT_TRUE(Shipped().empty());
+  EXPECT_TRUE(held_.Idle());
+
+  // Ended attempts no longer count: with one more ended, the next to start reports at once.
+  held_.Report(Status(AttemptState::EXITED, "r0"), t0_ + 2 * kHold);
+  held_.Poll(100, LogShipper::Scope::kEnded, t0_ + 2 * kHold);
+  EXPECT_EQ(Shipped(), (Lines{"r0/status:EXITED"}));
+  held_.Track("n", dir_.path() / "n", 0);
+  held_.Report(Status(AttemptState::RUNNING, "n"), t0_ + 2 * kHold);
+  EXPECT_EQ(Shipped(), (Lines{"n/status:RUNNING"}));
+}
+
+TEST_F(HeldRunningTest, ARewindDropsHeldReportsAndUntrackedAttemptsStopCounting) {
+  StartBusy(kBusyAttempts + 1);
+  Shipped();
+  held_.Rewind();
+  EXPECT_FALSE(held_.HeldUntil());
+  held_.Poll(100, LogShipper::Scope::kAll, t0_ + kHold);
+  EXPECT_TRUE(Shipped().empty());
+
+  StartBusy(kBusyAttempts + 1);
+  EXPECT_EQ(Shipped().size(), kBusyAttempts);
+  held_.Untrack("r4");
+  held_.Untrack("r3");
+  EXPECT_FALSE(held_.HeldUntil());
+  held_.Track("m", dir_.path() / "m", 0);
+  held_.Report(Status(AttemptState::RUNNING, "m"), t0_);
+  EXPECT_EQ(Shipped(), (Lines{"m/status:RUNNING"}));
+}
+
 }  // namespace
 }  // namespace batchd::agent
