@@ -186,7 +186,9 @@ class Agent::Loop {
     // An attempt from an earlier run: its launch is on disk.
     batch::v1::LaunchAttempt launch;
     const AttemptFiles files(executor_->AttemptDir(attempt_id));
-    const int64_t limit = ReadMessage(files.launch_file(), &launch) ? launch.log_limit_bytes() : 0;
+    const int64_t limit = ReadJournalMessage(files.journal_file(), JournalRecord::kLaunch, &launch)
+                              ? launch.log_limit_bytes()
+                              : 0;
     log_limits_[attempt_id] = limit;
     return limit;
   }

@@ -93,15 +93,130 @@ void WriteFileAtomically(const std::filesystem::path& path, std::string_view dat
   if (::rename(temporary.c_str(), path.c_str()) != 0) ThrowErrno("renaming " + temporary);
 }
 
-void WriteMessageAtomically(const std::filesystem::path& path,
-                            const google::protobuf::MessageLite& message) {
-  WriteFileAtomically(path, message.SerializeAsString());
+namespace {
+
+constexpr size_t kJournalHeader = 5;   // kind, then the payload's length (4 bytes, LE)
+constexpr size_t kJournalTrailer = 4;  // FNV-1a of kind and payload (LE)
+
+uint32_t JournalChecksum(char kind, std::string_view payload) {
+  uint32_t hash = 2166136261u;
+  const auto mix = [&hash](unsigned char c) { hash = (hash ^ c) * 16777619u; };
+  mix(static_cast<unsigned char>(kind));
+  for (char c : payload) mix(static_cast<unsigned char>(c));
+  return hash;
 }
 
-bool ReadMessage(const std::filesystem::path& path, google::protobuf::MessageLite* message) {
-  const std::optional<std::string> data = api::ReadTextFile(path);
-  // Empty is absent: a recycled attempt directory keeps its files, emptied.
-  return data && !data->empty() && message->ParseFromString(*data);
+void PutLittleEndian(std::string* out, uint32_t value) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+uint32_t GetLittleEndian(std::string_view in) {
+  uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) {
+    value |= static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  }
+  return value;
+}
+
+// The journal for appending; one the job left as a link (or a hard link to a file elsewhere)
+// is removed and made anew.
+int OpenJournal(const std::filesystem::path& journal) {
+  for (int tries = 0; tries < 2; ++tries) {
+    const int fd = ::open(
+        journal.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) return fd;
+      ::close(fd);
+    } else if (errno != ELOOP && errno != ENXIO && errno != EISDIR) {
+      break;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(journal, ec);
+  }
+  ThrowErrno("opening " + journal.string());
+}
+
+}  // namespace
+
+void AppendToJournal(const std::filesystem::path& journal, JournalRecord kind,
+                     std::string_view payload) {
+  if (payload.size() > UINT32_MAX) {
+    errno = EFBIG;
+    ThrowErrno("appending to " + journal.string());
+  }
+  const char k = static_cast<char>(kind);
+  std::string record;
+  record.reserve(kJournalHeader + payload.size() + kJournalTrailer);
+  record.push_back(k);
+  PutLittleEndian(&record, static_cast<uint32_t>(payload.size()));
+  record.append(payload);
+  PutLittleEndian(&record, JournalChecksum(k, payload));
+  const int fd = OpenJournal(journal);
+  const ssize_t n = ::write(fd, record.data(), record.size());
+  if (n == static_cast<ssize_t>(record.size())) {
+    ::close(fd);
+    return;
+  }
+  const int saved = n < 0 ? errno : ENOSPC;
+  // A part of a record would hide every record after it: it goes.
+  struct stat st {};
+  const bool left = n > 0 && (::fstat(fd, &st) != 0 || ::ftruncate(fd, st.st_size - n) != 0);
+  ::close(fd);
+  errno = saved;
+  ThrowErrno("appending to " + journal.string() + (left ? " (part of the record stays)" : ""));
+}
+
+void AppendToJournal(const std::filesystem::path& journal, JournalRecord kind,
+                     const google::protobuf::MessageLite& message) {
+  AppendToJournal(journal, kind, message.SerializeAsString());
+}
+
+JournalContents ReadJournal(const std::filesystem::path& journal) {
+  JournalContents out;
+  const std::string data = api::ReadTextFile(journal).value_or("");
+  std::string_view rest = data;
+  while (rest.size() >= kJournalHeader + kJournalTrailer) {
+    const char kind = rest[0];
+    const uint32_t length = GetLittleEndian(rest.substr(1, 4));
+    if (rest.size() - kJournalHeader - kJournalTrailer < length) break;
+    const std::string_view payload = rest.substr(kJournalHeader, length);
+    if (GetLittleEndian(rest.substr(kJournalHeader + length, 4)) !=
+        JournalChecksum(kind, payload)) {
+      break;
+    }
+    rest.remove_prefix(kJournalHeader + length + kJournalTrailer);
+    switch (static_cast<JournalRecord>(kind)) {
+      case JournalRecord::kLaunch:
+        out.launch = std::string(payload);
+        break;
+      case JournalRecord::kProcess:
+        out.process = std::string(payload);
+        break;
+      case JournalRecord::kResult:
+        out.result = std::string(payload);
+        break;
+    }
+  }
+  return out;
+}
+
+bool ReadJournalMessage(const std::filesystem::path& journal, JournalRecord kind,
+                        google::protobuf::MessageLite* message) {
+  const JournalContents contents = ReadJournal(journal);
+  const std::optional<std::string>* record = nullptr;
+  switch (kind) {
+    case JournalRecord::kLaunch:
+      record = &contents.launch;
+      break;
+    case JournalRecord::kProcess:
+      record = &contents.process;
+      break;
+    case JournalRecord::kResult:
+      record = &contents.result;
+      break;
+  }
+  return *record && message->ParseFromString(**record);
 }
 
 }  // namespace batchd::agent

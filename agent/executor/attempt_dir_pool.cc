@@ -15,11 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The files the agent itself writes in an attempt directory (see AttemptFiles), with the
-// temporaries of its atomic writes. Kept empty in a spare; an empty one reads as absent.
-constexpr std::array<std::string_view, 8> kAgentFiles = {"launch.pb",   "launch.pb.tmp", "process",
-                                                         "process.tmp", "stdout",        "stderr",
-                                                         "result.pb",   "result.pb.tmp"};
+// The files the agent itself writes in an attempt directory (see AttemptFiles). Kept empty in
+// a spare; an empty journal holds no record.
+constexpr std::array<std::string_view, 3> kAgentFiles = {"journal", "stdout", "stderr"};
 
 bool IsAgentFile(std::string_view name) {
   for (std::string_view f : kAgentFiles) {

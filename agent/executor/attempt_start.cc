@@ -104,7 +104,7 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
       throw LaunchError(e.what(), true);
     }
     try {
-      WriteMessageAtomically(files.launch_file(), launch);
+      AppendToJournal(files.journal_file(), JournalRecord::kLaunch, launch);
     } catch (const std::system_error& e) {
       throw LaunchError(e.what(), true);
     }
@@ -154,7 +154,7 @@ void ProcessExecutor::Start(const LaunchAttempt& launch) {
   record.started_at_ms = started_at_ms;
   if (cgroup_name != id) record.cgroup = cgroup_name;
   try {
-    WriteFileAtomically(files.process_file(), FormatProcessRecord(record));
+    AppendToJournal(files.journal_file(), JournalRecord::kProcess, FormatProcessRecord(record));
   } catch (const std::exception& e) {
     // The job runs; only a restart of this agent would lose track of it.
     spdlog::error("attempt {}: recording its process: {}", id, e.what());

@@ -2,11 +2,11 @@
 // Runs attempts on this machine: a job with an image as a container (the runtime's `run`
 // process stands for it: its output, exit code and signals are the job's), others as plain
 // processes. Each attempt lives in <work_dir>/attempts/<attempt_id>/:
-//   launch.pb   the LaunchAttempt, written before anything starts
-//   process     pid and start time of the attempt's process (its own process group), and
-//               its cgroup's name when that is not the attempt id (a standby's)
+//   journal     records appended by the agent (attempt_dir.h): the LaunchAttempt before
+//               anything starts; the attempt's process once it runs (pid and start time, its
+//               own process group, and its cgroup's name when that is not the attempt id, a
+//               standby's); the AttemptStatus once it ended
 //   stdout, stderr   the job's output, appended by the job itself
-//   result.pb   the AttemptStatus once it ended, written atomically (rename)
 // so a restarted agent finds every attempt of its previous run (Recover) and the files are
 // the on-disk buffer for whatever was not yet reported.
 #include <filesystem>
@@ -38,7 +38,7 @@ class Executor {
  public:
   // Called from the executor's own thread whenever an attempt changes state: RUNNING once
   // its process started; EXITED (exit code or signal, cpu time, peak memory, oom_killed,
-  // timed_out) or LAUNCH_FAILED (reason) when it is over. result.pb is written first.
+  // timed_out) or LAUNCH_FAILED (reason) when it is over. The journal has it first.
   using StatusCallback = std::function<void(const batch::v1::AttemptStatus&)>;
 
   virtual ~Executor() = default;

@@ -227,7 +227,7 @@ void ProcessExecutor::Publish(const AttemptStatus& status, bool finished) {
     std::error_code ec;
     if (std::filesystem::is_directory(dir, ec)) {
       try {
-        WriteMessageAtomically(AttemptFiles(dir).result_file(), published);
+        AppendToJournal(AttemptFiles(dir).journal_file(), JournalRecord::kResult, published);
       } catch (const std::exception& e) {
         spdlog::error("attempt {}: writing its result: {}", status.attempt_id(), e.what());
       }

@@ -11,7 +11,7 @@
 
 namespace batchd::agent {
 
-// The contents of an attempt's "process" file.
+// An attempt's process, as its journal records it.
 struct ProcessRecord {
   pid_t pid = 0;              // also the process group id: the job leads its own group
   uint64_t start_time = 0;    // /proc/<pid>/stat field 22

@@ -48,8 +48,9 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
       if (records_.count(id) > 0) continue;
     }
     const AttemptFiles files(entry.path());
+    const JournalContents journal = ReadJournal(files.journal_file());
     AttemptStatus status;
-    if (ReadMessage(files.result_file(), &status) && status.attempt_id() == id &&
+    if (journal.result && status.ParseFromString(*journal.result) && status.attempt_id() == id &&
         IsFinished(status)) {
       std::lock_guard lock(mu_);
       records_[id] = Record{status, true};
@@ -65,8 +66,8 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
     // A job that started on a standby kept the standby's cgroup; one whose record was not
     // written yet is in a cgroup that the sweep below ends.
     std::string cgroup_name = id;
-    if (const auto text = api::ReadTextFile(files.process_file())) {
-      if (const auto record = ParseProcessRecord(*text)) {
+    if (journal.process) {
+      if (const auto record = ParseProcessRecord(*journal.process)) {
         status.set_started_at(record->started_at_ms);
         KillRecordedProcess(*record);
         if (!record->cgroup.empty()) cgroup_name = record->cgroup;
@@ -82,7 +83,7 @@ std::vector<AttemptStatus> ProcessExecutor::Recover() {
     status.set_at(api::EpochMillisNow());
     status.set_sequence(2);
     try {
-      WriteMessageAtomically(files.result_file(), status);
+      AppendToJournal(files.journal_file(), JournalRecord::kResult, status);
     } catch (const std::exception& e) {
       spdlog::error("attempt {}: writing its result: {}", id, e.what());
     }

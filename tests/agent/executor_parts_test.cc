@@ -67,16 +67,6 @@ TEST(AttemptDir, WritesAtomicallyAndReadsBack) {
   EXPECT_EQ(api::ReadTextFile(file.string() + ".tmp"), "first");
   EXPECT_FALSE(api::ReadTextFile(dir.path() / "missing"));
   EXPECT_THROW(WriteFileAtomically(dir.path() / "no" / "such" / "dir", "x"), std::system_error);
-
-  batch::v1::AttemptStatus status;
-  status.set_attempt_id("a-1");
-  status.set_exit_code(3);
-  WriteMessageAtomically(file, status);
-  batch::v1::AttemptStatus read_back;
-  ASSERT_TRUE(ReadMessage(file, &read_back));
-  EXPECT_EQ(read_back.exit_code(), 3);
-  std::ofstream(file) << "\xff\xff not a message";
-  EXPECT_FALSE(ReadMessage(file, &read_back));
 }
 
 TEST(AttemptDir, RewritesKeepOneInodeForTheFileAndOneForItsTemporary) {
@@ -110,12 +100,84 @@ TEST(AttemptDir, ATemporaryTheJobTurnedIntoALinkIsNotFollowed) {
   EXPECT_EQ(api::ReadTextFile(target).value_or(""), "keep me");
 }
 
-TEST(AttemptDir, AnEmptyFileReadsAsAbsent) {
+TEST(AttemptJournal, TheLastRecordOfEachKindStands) {
   testing::TempDir dir;
-  const auto file = dir.path() / "result.pb";
-  { std::ofstream{file}; }
+  const auto journal = dir.path() / "journal";
+  EXPECT_FALSE(ReadJournal(journal).launch);  // missing
+  { std::ofstream{journal}; }
+  const JournalContents empty = ReadJournal(journal);
+  EXPECT_FALSE(empty.launch || empty.process || empty.result);
+
+  batch::v1::LaunchAttempt launch;
+  launch.set_attempt_id("a-1");
+  launch.set_log_limit_bytes(77);
+  AppendToJournal(journal, JournalRecord::kLaunch, launch);
+  AppendToJournal(journal, JournalRecord::kProcess, "12 34 56\n");
+  AppendToJournal(journal, JournalRecord::kProcess, std::string("78 9\0 10", 8));
   batch::v1::AttemptStatus status;
-  EXPECT_FALSE(ReadMessage(file, &status));
+  status.set_attempt_id("a-1");
+  status.set_exit_code(3);
+  AppendToJournal(journal, JournalRecord::kResult, status);
+
+  const JournalContents read = ReadJournal(journal);
+  EXPECT_EQ(read.process, std::string("78 9\0 10", 8));
+  batch::v1::LaunchAttempt launch_read;
+  ASSERT_TRUE(ReadJournalMessage(journal, JournalRecord::kLaunch, &launch_read));
+  EXPECT_EQ(launch_read.log_limit_bytes(), 77);
+  batch::v1::AttemptStatus status_read;
+  ASSERT_TRUE(ReadJournalMessage(journal, JournalRecord::kResult, &status_read));
+  EXPECT_EQ(status_read.exit_code(), 3);
+}
+
+TEST(AttemptJournal, ARecordNotWholeHidesItselfAndWhatFollows) {
+  testing::TempDir dir;
+  const auto journal = dir.path() / "journal";
+  AppendToJournal(journal, JournalRecord::kProcess, "first");
+  const auto whole = std::filesystem::file_size(journal);
+  AppendToJournal(journal, JournalRecord::kResult, "the result");
+  AppendToJournal(journal, JournalRecord::kLaunch, "the launch");
+  const auto full = std::filesystem::file_size(journal);
+
+  // A cut anywhere hides the record it cuts, and only that one of those before it.
+  for (auto size = whole; size < full; ++size) {
+    std::filesystem::resize_file(journal, size);
+    const JournalContents read = ReadJournal(journal);
+    EXPECT_EQ(read.process, "first") << size;
+    if (size < whole + 5 + 10 + 4) {
+      EXPECT_FALSE(read.result) << size;
+    }
+    EXPECT_FALSE(read.launch) << size;
+  }
+
+  // A byte changed within a record (a crash of the machine, half a block written) too.
+  std::filesystem::resize_file(journal, whole);
+  AppendToJournal(journal, JournalRecord::kResult, "the result");
+  AppendToJournal(journal, JournalRecord::kLaunch, "the launch");
+  {
+    std::fstream f(journal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(whole + 7));
+    f.put('X');
+  }
+  const JournalContents read = ReadJournal(journal);
+  EXPECT_EQ(read.process, "first");
+  EXPECT_FALSE(read.result);
+  EXPECT_FALSE(read.launch);
+}
+
+TEST(AttemptJournal, AJournalTheJobTurnedIntoALinkIsNotFollowed) {
+  testing::TempDir dir;
+  const auto target = dir.path() / "precious";
+  { std::ofstream(target) << "keep me"; }
+  const auto journal = dir.path() / "journal";
+  std::filesystem::create_symlink(target, journal);
+  AppendToJournal(journal, JournalRecord::kResult, "result");
+  EXPECT_EQ(ReadJournal(journal).result, "result");
+  EXPECT_EQ(api::ReadTextFile(target).value_or(""), "keep me");
+  std::filesystem::remove(journal);
+  std::filesystem::create_hard_link(target, journal);
+  AppendToJournal(journal, JournalRecord::kResult, "again");
+  EXPECT_EQ(ReadJournal(journal).result, "again");
+  EXPECT_EQ(api::ReadTextFile(target).value_or(""), "keep me");
 }
 
 TEST(AttemptDirPool, RecyclesEmptiedDirectoriesAndRemovesWhatTheJobLeft) {
@@ -127,8 +189,8 @@ TEST(AttemptDirPool, RecyclesEmptiedDirectoriesAndRemovesWhatTheJobLeft) {
   pool.Make(a);
   { std::ofstream(a / "stdout") << "output"; }
   { std::ofstream(a / "job-file") << "x"; }
-  std::filesystem::create_symlink(outside, a / "stderr");       // a link in our file's name
-  std::filesystem::create_hard_link(outside, a / "launch.pb");  // and a hard link
+  std::filesystem::create_symlink(outside, a / "stderr");     // a link in our file's name
+  std::filesystem::create_hard_link(outside, a / "journal");  // and a hard link
   std::filesystem::create_directories(a / "volumes" / "scratch");
   ::chmod(a.c_str(), 0700);
   pool.Recycle(a);

@@ -27,9 +27,12 @@ TEST_F(ProcessExecutorTest, RecoverEndsRunningAttemptsAndReportsFinishedOnes) {
     ASSERT_TRUE(testing::PollUntil([&] {
       return log_.Terminal("finished-1") && log_.Has("running-1", AttemptState::RUNNING);
     }));
-    const auto record = ParseProcessRecord(
-        api::ReadTextFile(AttemptFiles(crashed->AttemptDir("running-1")).process_file()).value());
-    ASSERT_TRUE(record);
+    std::optional<ProcessRecord> record;
+    ASSERT_TRUE(testing::PollUntil([&] {
+      const auto text =
+          ReadJournal(AttemptFiles(crashed->AttemptDir("running-1")).journal_file()).process;
+      return text && (record = ParseProcessRecord(*text));
+    }));
     sleeper = record->pid;
   }  // the executor goes away as a crashed agent would: its job keeps running
   ASSERT_TRUE(ProcessAlive(sleeper));
@@ -100,7 +103,7 @@ TEST_F(ProcessExecutorTest, RecoverNeverKillsAProcessThatReusedThePid) {
   record.pid = stranger;
   record.start_time = ReadProcStat(stranger).value().start_time + 1;
   record.started_at_ms = 1;
-  WriteFileAtomically(files.process_file(), FormatProcessRecord(record));
+  AppendToJournal(files.journal_file(), JournalRecord::kProcess, FormatProcessRecord(record));
 
   const auto recovered = executor().Recover();
   ASSERT_EQ(recovered.size(), 1u);

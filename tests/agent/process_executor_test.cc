@@ -37,12 +37,13 @@ TEST_F(ProcessExecutorTest, SuccessfulJobReportsRunningThenExitedAndLeavesItsFil
   EXPECT_EQ(statuses[0].started_at(), end.started_at());
 
   const AttemptFiles files(executor().AttemptDir("ok-1"));
-  EXPECT_TRUE(std::filesystem::exists(files.launch_file()));
-  EXPECT_TRUE(std::filesystem::exists(files.process_file()));
+  const JournalContents journal = ReadJournal(files.journal_file());
+  EXPECT_TRUE(journal.launch);
+  EXPECT_TRUE(journal.process);
   EXPECT_TRUE(std::filesystem::exists(files.stdout_file()));
   EXPECT_TRUE(std::filesystem::exists(files.stderr_file()));
   AttemptStatus stored;
-  ASSERT_TRUE(ReadMessage(files.result_file(), &stored));
+  ASSERT_TRUE(ReadJournalMessage(files.journal_file(), JournalRecord::kResult, &stored));
   EXPECT_EQ(stored.SerializeAsString(), end.SerializeAsString());
 
   EXPECT_EQ(executor().LastStatus("ok-1")->state(), AttemptState::EXITED);
@@ -146,7 +147,8 @@ TEST_F(ProcessExecutorTest, CommandNotFoundIsALaunchFailure) {
   EXPECT_FALSE(end.infrastructure());
   EXPECT_FALSE(log_.Has("nf-1", AttemptState::RUNNING));
   AttemptStatus stored;
-  EXPECT_TRUE(ReadMessage(AttemptFiles(executor().AttemptDir("nf-1")).result_file(), &stored));
+  EXPECT_TRUE(ReadJournalMessage(AttemptFiles(executor().AttemptDir("nf-1")).journal_file(),
+                                 JournalRecord::kResult, &stored));
   EXPECT_EQ(stored.state(), AttemptState::LAUNCH_FAILED);
 
   // A path that execve itself rejects, reported through the child's error pipe.
@@ -225,7 +227,8 @@ TEST_F(ProcessExecutorTest, AForgottenAttemptsDirectoryServesTheNextOneEmptied) 
   EXPECT_EQ(listed.count("stdout"), 1u);
   EXPECT_EQ(api::ReadTextFile(AttemptFiles(second).stderr_file()).value_or("?"), "");
   AttemptStatus stored;
-  ASSERT_TRUE(ReadMessage(AttemptFiles(second).result_file(), &stored));
+  ASSERT_TRUE(
+      ReadJournalMessage(AttemptFiles(second).journal_file(), JournalRecord::kResult, &stored));
   EXPECT_EQ(stored.attempt_id(), "second-1");
 }
 

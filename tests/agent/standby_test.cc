@@ -212,7 +212,7 @@ TEST_F(StandbyTest, RecoverEndsAJobThatStartedOnAStandby) {
     crashed->Launch(Job("standby-job-1", {"sleep", "30"}));
     ASSERT_TRUE(testing::PollUntil([&] {
       const auto text =
-          api::ReadTextFile(AttemptFiles(crashed->AttemptDir("standby-job-1")).process_file());
+          ReadJournal(AttemptFiles(crashed->AttemptDir("standby-job-1")).journal_file()).process;
       return text && (record = ParseProcessRecord(*text));
     }));
   }  // gone as a crashed agent would be: the job keeps running in the standby's cgroup
