@@ -1,13 +1,16 @@
 #include "agent/cgroup.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -91,14 +94,30 @@ std::vector<std::string> EnableControllers(const fs::path& dir,
   return failed;
 }
 
-std::atomic<int> kept_fds{0};  // of all JobCgroups: at most kMaxKeptDescriptors
+std::atomic<int> kept_fds{0};  // of all JobCgroups: at most MaxKeptDescriptors()
 
 // `fd` opened by `open` (-1 on failure), unless the bound is reached.
 template <typename Open>
 void Keep(int& fd, Open open) {
-  if (fd >= 0 || kept_fds.load(std::memory_order_relaxed) >= JobCgroup::kMaxKeptDescriptors) return;
+  if (fd >= 0 || kept_fds.load(std::memory_order_relaxed) >= JobCgroup::MaxKeptDescriptors()) {
+    return;
+  }
   fd = open();
   if (fd >= 0) kept_fds.fetch_add(1, std::memory_order_relaxed);
+}
+
+// A kept file's contents, read again from the start (cgroupfs makes them anew at offset 0).
+// A read that did not fill the buffer had all of it: a cgroup file's text is made whole.
+std::optional<std::string> ReadAgain(int fd) {
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    text.append(buffer, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buffer) return text;
+  }
 }
 
 }  // namespace
@@ -111,13 +130,40 @@ JobCgroup::JobCgroup(CgroupVersion version, std::vector<fs::path> dirs,
       handles_(std::make_shared<Handles>(dirs_.size())) {}
 
 JobCgroup::Handles::~Handles() {
+  const auto drop = [](int fd) {
+    if (fd < 0) return;
+    ::close(fd);
+    kept_fds.fetch_sub(1, std::memory_order_relaxed);
+  };
   for (const std::vector<int>* fds : {&dirs, &procs}) {
-    for (int fd : *fds) {
-      if (fd < 0) continue;
-      ::close(fd);
-      kept_fds.fetch_sub(1, std::memory_order_relaxed);
-    }
+    for (int fd : *fds) drop(fd);
   }
+  for (const std::vector<File>& kept : files) {
+    for (const File& file : kept) drop(file.fd);
+  }
+}
+
+int JobCgroup::MaxKeptDescriptors() {
+  static const int bound = [] {
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    return static_cast<int>(std::min<rlim_t>(512, limit.rlim_cur / 2));
+  }();
+  return bound;
+}
+
+int JobCgroup::FileFd(size_t i, const char* name, int flags) const {
+  std::vector<Handles::File>& kept = handles_->files[i];
+  for (const Handles::File& file : kept) {
+    if (file.flags == flags && std::strcmp(file.name, name) == 0) return file.fd;
+  }
+  const int dir = DirFd(i);
+  if (dir < 0) return -1;
+  int fd = -1;
+  Keep(fd, [&] { return ::openat(dir, name, flags | O_CLOEXEC); });
+  // A file that does not open is not tried again (absent: memory.swap.max without swap).
+  kept.push_back(Handles::File{name, flags, fd});
+  return fd;
 }
 
 int JobCgroup::DirFd(size_t i) const {
@@ -133,6 +179,7 @@ auto JobCgroup::At(size_t i, const char* name, Op op) const {
 }
 
 std::optional<std::string> JobCgroup::Read(size_t i, const char* name) const {
+  if (const int fd = FileFd(i, name, O_RDONLY); fd >= 0) return ReadAgain(fd);
   return At(i, name, ReadTextAt);
 }
 
@@ -142,6 +189,9 @@ std::optional<int64_t> JobCgroup::ReadNumber(size_t i, const char* name) const {
 }
 
 int JobCgroup::Write(size_t i, const char* name, std::string_view text) const {
+  if (const int fd = FileFd(i, name, O_WRONLY); fd >= 0) {
+    return ::write(fd, text.data(), text.size()) < 0 ? errno : 0;
+  }
   return At(i, name, [&](int dir, const char* file) { return WriteTextAt(dir, file, text); });
 }
 
@@ -177,7 +227,7 @@ std::vector<pid_t> JobCgroup::Pids() const {
   std::set<pid_t> pids;
   for (size_t i = 0; i < dirs_.size(); ++i) {
     // Opened anew each time: v1 keeps an open file's list of pids for a second.
-    std::istringstream in(Read(i, "cgroup.procs").value_or(""));
+    std::istringstream in(At(i, "cgroup.procs", ReadTextAt).value_or(""));
     for (pid_t pid; in >> pid;) pids.insert(pid);
   }
   return {pids.begin(), pids.end()};

@@ -63,7 +63,8 @@ TEST(Cgroup, ManyCgroupsKeepABoundedNumberOfDescriptorsAndAllStillWork) {
   const size_t before = OpenDescriptors();
   {
     std::vector<JobCgroup> cgroups;
-    const size_t count = JobCgroup::kMaxKeptDescriptors / 2 + 8;  // past the bound
+    // Past the bound.
+    const size_t count = static_cast<size_t>(JobCgroup::MaxKeptDescriptors()) / 2 + 8;
     for (size_t i = 0; i < count; ++i) {
       std::optional<JobCgroup> cgroup =
           manager.Create("c-" + std::to_string(i), CgroupLimits{1, int64_t{64} << 20});
@@ -72,7 +73,7 @@ TEST(Cgroup, ManyCgroupsKeepABoundedNumberOfDescriptorsAndAllStillWork) {
       EXPECT_TRUE(cgroup->Pids().empty());
       cgroups.push_back(std::move(*cgroup));
     }
-    EXPECT_LE(OpenDescriptors(), before + JobCgroup::kMaxKeptDescriptors);
+    EXPECT_LE(OpenDescriptors(), before + static_cast<size_t>(JobCgroup::MaxKeptDescriptors()));
     EXPECT_GT(OpenDescriptors(), before) << "no descriptor was kept";
     const std::vector<int> last = cgroups.back().ProcsFds();
     EXPECT_EQ(last.front(), -1) << "a descriptor was kept past the bound";
