@@ -1,8 +1,9 @@
 #pragma once
 // Follows the stdout and stderr files of each attempt and turns new bytes into LogChunks, and
-// keeps an attempt's statuses in order with its logs: batchd hears RUNNING before any output,
-// and an attempt's final status only after every byte its files hold. (batchd acknowledges an
-// attempt once its final status is stored, and the agent then forgets the attempt.)
+// keeps an attempt's statuses in order with its logs: batchd hears RUNNING before any output
+// (or, where RUNNING was never sent, the output before the final status), and an attempt's
+// final status only after every byte its files hold. (batchd acknowledges an attempt once its
+// final status is stored, and the agent then forgets the attempt.)
 //
 // On a busy agent RUNNING reports are held back a little and go up together, and one whose
 // attempt ends meanwhile is never sent: its final status says when the attempt started, and

@@ -109,12 +109,13 @@ TEST_F(AgentFixture, ABusyAgentHoldsBackRunningReportsAndAShortJobsGoesUpOnlyAsI
   ASSERT_TRUE(server_->Launch(LaunchGated("long", gate, "true")));
   ASSERT_TRUE(server_->Launch(Launch("short", "echo quick")));
   ASSERT_TRUE(PollUntil([&] { return server_->Finished("short"); }));
-  const auto statuses = server_->Statuses("short");
-  ASSERT_EQ(statuses.size(), 1u);
-  EXPECT_EQ(statuses[0].state(), AttemptState::EXITED);
-  EXPECT_GT(statuses[0].started_at(), 0);
   EXPECT_EQ(server_->Log("short"), "quick\n");
+  const auto statuses = server_->Statuses("short");
+  EXPECT_EQ(statuses.back().state(), AttemptState::EXITED);
+  EXPECT_GT(statuses.back().started_at(), 0);
+  // Unless this machine took the whole hold to run `echo`:
   if (std::chrono::steady_clock::now() < held_from + timings_.running_hold) {
+    EXPECT_EQ(statuses.size(), 1u);
     EXPECT_TRUE(server_->Statuses("long").empty());
   }
 
