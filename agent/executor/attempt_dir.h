@@ -36,7 +36,7 @@ bool IsValidAttemptId(const std::string& attempt_id);
 
 // What an attempt's journal holds: records appended one write each, the last of a kind
 // standing. Three files rewritten through a temporary and a rename each, then emptied for the
-// next attempt, were a sixth of a busy agent's system calls and most of its renames.
+// next attempt, were an eighth of a busy agent's system calls and most of its renames.
 enum class JournalRecord : char {
   kLaunch = 'L',   // the LaunchAttempt, before anything starts
   kProcess = 'P',  // the attempt's process (FormatProcessRecord), once it runs
