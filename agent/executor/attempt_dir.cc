@@ -41,14 +41,14 @@ bool IsValidAttemptId(const std::string& attempt_id) {
   return true;
 }
 
-// The temporary for `path`, opened as it is: emptying it on open (O_TRUNC) would make ext4
-// write its blocks out when it is closed (its guard for files replaced by truncation). One
-// the job left as a link (its working directory is the attempt's) is removed and made anew
-// rather than followed. `size` gets the length of what it holds already.
-int OpenTemporary(const std::string& temporary, off_t* size) {
+// A file of the agent's own in an attempt directory, opened (and made) with `flags` for
+// writing. One the job left as a link (its working directory is the attempt's), or a hard
+// link to a file elsewhere, is removed and made anew rather than followed. `size` gets the
+// length of what it holds already. Throws std::system_error.
+int OpenOwnFile(const std::string& path, int flags, off_t* size) {
   for (int tries = 0; tries < 2; ++tries) {
     const int fd =
-        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+        ::open(path.c_str(), flags | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     struct stat st {};
     if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
       *size = st.st_size;
@@ -57,15 +57,17 @@ int OpenTemporary(const std::string& temporary, off_t* size) {
     if (fd >= 0) ::close(fd);
     if (fd < 0 && errno != ELOOP && errno != ENXIO && errno != EISDIR) break;
     std::error_code ec;
-    std::filesystem::remove_all(temporary, ec);
+    std::filesystem::remove_all(path, ec);
   }
-  ThrowErrno("creating " + temporary);
+  ThrowErrno("opening " + path);
 }
 
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view data) {
   const std::string temporary = path.string() + ".tmp";
   off_t size = 0;
-  const int fd = OpenTemporary(temporary, &size);
+  // Opened as it is: emptying it on open (O_TRUNC) would make ext4 write its blocks out when
+  // it is closed (its guard for files replaced by truncation).
+  const int fd = OpenOwnFile(temporary, O_WRONLY, &size);
   size_t written = 0;
   while (written < data.size()) {
     const ssize_t n =
@@ -118,23 +120,17 @@ uint32_t GetLittleEndian(std::string_view in) {
   return value;
 }
 
-// The journal for appending; one the job left as a link (or a hard link to a file elsewhere)
-// is removed and made anew.
-int OpenJournal(const std::filesystem::path& journal) {
-  for (int tries = 0; tries < 2; ++tries) {
-    const int fd = ::open(
-        journal.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      struct stat st {};
-      if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) return fd;
-      ::close(fd);
-    } else if (errno != ELOOP && errno != ENXIO && errno != EISDIR) {
-      break;
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(journal, ec);
+// The journal's record of `kind`.
+std::optional<std::string>& RecordOf(JournalContents& contents, JournalRecord kind) {
+  switch (kind) {
+    case JournalRecord::kLaunch:
+      return contents.launch;
+    case JournalRecord::kProcess:
+      return contents.process;
+    case JournalRecord::kResult:
+      return contents.result;
   }
-  ThrowErrno("opening " + journal.string());
+  return contents.result;  // not reached: every kind is named above
 }
 
 }  // namespace
@@ -152,7 +148,8 @@ void AppendToJournal(const std::filesystem::path& journal, JournalRecord kind,
   PutLittleEndian(&record, static_cast<uint32_t>(payload.size()));
   record.append(payload);
   PutLittleEndian(&record, JournalChecksum(k, payload));
-  const int fd = OpenJournal(journal);
+  off_t size = 0;
+  const int fd = OpenOwnFile(journal.string(), O_WRONLY | O_APPEND, &size);
   const ssize_t n = ::write(fd, record.data(), record.size());
   if (n == static_cast<ssize_t>(record.size())) {
     ::close(fd);
@@ -160,8 +157,7 @@ void AppendToJournal(const std::filesystem::path& journal, JournalRecord kind,
   }
   const int saved = n < 0 ? errno : ENOSPC;
   // A part of a record would hide every record after it: it goes.
-  struct stat st {};
-  const bool left = n > 0 && (::fstat(fd, &st) != 0 || ::ftruncate(fd, st.st_size - n) != 0);
+  const bool left = n > 0 && ::ftruncate(fd, size) != 0;
   ::close(fd);
   errno = saved;
   ThrowErrno("appending to " + journal.string() + (left ? " (part of the record stays)" : ""));
@@ -185,38 +181,22 @@ JournalContents ReadJournal(const std::filesystem::path& journal) {
         JournalChecksum(kind, payload)) {
       break;
     }
-    rest.remove_prefix(kJournalHeader + length + kJournalTrailer);
-    switch (static_cast<JournalRecord>(kind)) {
-      case JournalRecord::kLaunch:
-        out.launch = std::string(payload);
-        break;
-      case JournalRecord::kProcess:
-        out.process = std::string(payload);
-        break;
-      case JournalRecord::kResult:
-        out.result = std::string(payload);
-        break;
+    // A kind this agent does not know (a later one's) is passed over.
+    if (kind == static_cast<char>(JournalRecord::kLaunch) ||
+        kind == static_cast<char>(JournalRecord::kProcess) ||
+        kind == static_cast<char>(JournalRecord::kResult)) {
+      RecordOf(out, static_cast<JournalRecord>(kind)) = std::string(payload);
     }
+    rest.remove_prefix(kJournalHeader + length + kJournalTrailer);
   }
   return out;
 }
 
 bool ReadJournalMessage(const std::filesystem::path& journal, JournalRecord kind,
                         google::protobuf::MessageLite* message) {
-  const JournalContents contents = ReadJournal(journal);
-  const std::optional<std::string>* record = nullptr;
-  switch (kind) {
-    case JournalRecord::kLaunch:
-      record = &contents.launch;
-      break;
-    case JournalRecord::kProcess:
-      record = &contents.process;
-      break;
-    case JournalRecord::kResult:
-      record = &contents.result;
-      break;
-  }
-  return *record && message->ParseFromString(**record);
+  JournalContents contents = ReadJournal(journal);
+  const std::optional<std::string>& record = RecordOf(contents, kind);
+  return record && message->ParseFromString(*record);
 }
 
 }  // namespace batchd::agent
