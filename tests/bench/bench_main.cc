@@ -13,7 +13,8 @@ namespace {
 
 constexpr char kUsage[] = R"(usage: bench [SCENARIO...] [flags]
 scenarios (default: all of them, in this order):
-  machine   /bin/true spawned from two threads: the machine's own ceiling for turnover
+  machine   /bin/true spawned from two threads: the machine's own ceiling for turnover;
+            what a system call and a wake-up of another thread cost here
   latency   submit -> RUNNING and -> SUCCEEDED on an idle warm agent (median, p99)
   turnover  trivial jobs through two agents (jobs/s); again with each job writing output
   submit    SubmitJob calls from concurrent clients, and SubmitJobs batches (jobs/s)

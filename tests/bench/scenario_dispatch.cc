@@ -1,6 +1,7 @@
 // The dispatch path on real agents running real processes:
 //   machine:  /bin/true started and waited for from two threads with nothing else running:
-//             the most any scheduler could turn over here, to read turnover against
+//             the most any scheduler could turn over here, to read turnover against; and what
+//             a system call and waking another thread cost, which every RPC and commit pays
 //   latency:  one trivial job at a time on an idle warm agent; from submit (createdAt) to
 //             RUNNING (the process start the agent recorded) and to SUCCEEDED
 //   turnover: trivial jobs through two agents until all ended; once with no output, once
@@ -11,7 +12,9 @@
 //             scheduler holds every child RUNNABLE, describing the parent, cancelling it
 #include <grpcpp/grpcpp.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -54,6 +57,40 @@ JobDetail WaitEnded(BenchCluster& cluster, const std::string& id) {
   return job;
 }
 
+// Under some hypervisors a system call and a context switch cost several times what they do
+// on bare metal (this VM's have varied from day to day), and every RPC, commit and job start
+// pays for many of them: these two figures tell such a day from a slow build.
+void SwitchCosts(bool smoke, Report& report) {
+  const int calls = smoke ? 1000 : 200000;
+  auto start = SteadyClock::now();
+  for (int i = 0; i < calls; ++i) ::syscall(SYS_getppid);
+  report.Add("machine.syscall", 1000 * Millis(SteadyClock::now() - start) / calls, "us");
+
+  // A byte sent back and forth between two threads: two wake-ups of a sleeping thread.
+  int there[2];
+  int back[2];
+  if (::pipe(there) != 0 || ::pipe(back) != 0) throw std::runtime_error("pipe failed");
+  const int trips = smoke ? 100 : 20000;
+  std::thread echo([&] {
+    char byte;
+    for (int i = 0; i < trips; ++i) {
+      if (::read(there[0], &byte, 1) != 1 || ::write(back[1], &byte, 1) != 1) return;
+    }
+  });
+  start = SteadyClock::now();
+  char byte = 0;
+  int done = 0;
+  while (done < trips && ::write(there[1], &byte, 1) == 1 && ::read(back[0], &byte, 1) == 1) {
+    ++done;
+  }
+  const auto took = SteadyClock::now() - start;
+  ::close(there[1]);  // ends the echo if a trip failed
+  echo.join();
+  for (int fd : {there[0], back[0], back[1]}) ::close(fd);
+  if (done < trips) throw std::runtime_error("the wake-up round trips failed");
+  report.Add("machine.wake_round_trip", 1000 * Millis(took) / trips, "us");
+}
+
 }  // namespace
 
 void Machine(const Args& args, Report& report) {
@@ -78,6 +115,7 @@ void Machine(const Args& args, Report& report) {
   }
   for (auto& thread : threads) thread.join();
   report.Add("machine.spawn_rate", PerSecond(spawned, SteadyClock::now() - start), "jobs/s");
+  SwitchCosts(args.turnover_jobs < 1000, report);
 }
 
 void Latency(BenchDatabase& db, const Args& args, Report& report) {
