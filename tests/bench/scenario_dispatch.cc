@@ -69,7 +69,12 @@ void SwitchCosts(bool smoke, Report& report) {
   // A byte sent back and forth between two threads: two wake-ups of a sleeping thread.
   int there[2];
   int back[2];
-  if (::pipe(there) != 0 || ::pipe(back) != 0) throw std::runtime_error("pipe failed");
+  if (::pipe(there) != 0) throw std::runtime_error("pipe failed");
+  if (::pipe(back) != 0) {
+    ::close(there[0]);
+    ::close(there[1]);
+    throw std::runtime_error("pipe failed");
+  }
   const int trips = smoke ? 100 : 20000;
   // Each side closes its writing end when it stops, so that the other's read ends too.
   std::thread echo([&] {
@@ -98,7 +103,8 @@ void SwitchCosts(bool smoke, Report& report) {
 
 void Machine(const Args& args, Report& report) {
   std::atomic<int> spawned{0};
-  const auto duration = std::chrono::milliseconds(args.turnover_jobs >= 1000 ? 2000 : 100);
+  const bool smoke = args.turnover_jobs < 1000;  // --smoke's numbers: a quick look only
+  const auto duration = std::chrono::milliseconds(smoke ? 100 : 2000);
   const auto start = SteadyClock::now();
   const auto until = start + duration;
   std::vector<std::thread> threads;
@@ -118,7 +124,7 @@ void Machine(const Args& args, Report& report) {
   }
   for (auto& thread : threads) thread.join();
   report.Add("machine.spawn_rate", PerSecond(spawned, SteadyClock::now() - start), "jobs/s");
-  SwitchCosts(args.turnover_jobs < 1000, report);
+  SwitchCosts(smoke, report);
 }
 
 void Latency(BenchDatabase& db, const Args& args, Report& report) {
