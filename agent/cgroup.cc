@@ -248,11 +248,15 @@ CgroupUsage JobCgroup::Usage() const {
       }
       case CgroupVersion::kV1: {
         if (has.memory) {
-          // Without what the cgroup held from an earlier attempt; where the machine reclaimed
-          // that, the job's own peak is not known here (the caller has the leader's).
+          // Without what the cgroup held from an earlier attempt. Where the count never rose
+          // above that, the job's own peak is not known here: the machine reclaimed some of
+          // it, or the kernel had charged the job's first pages in advance (a batch of 64 per
+          // CPU). The caller then has the leader's, which counts the agent it was forked from.
           const std::optional<int64_t> peak = ReadNumber(i, "memory.max_usage_in_bytes");
           if (peak && *peak > charged_at_reuse_) {
             usage.peak_memory_bytes = *peak - charged_at_reuse_;
+          } else if (peak) {
+            usage.peak_memory_ceiling = *peak;
           }
           const std::string control = Read(i, "memory.oom_control").value_or("");
           usage.oom_killed =

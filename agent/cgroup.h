@@ -24,6 +24,9 @@ struct CgroupLimits {
 
 struct CgroupUsage {
   std::optional<int64_t> peak_memory_bytes;
+  // Where the peak is not known: what it cannot have exceeded, since all of the job's pages
+  // were charged to the cgroup.
+  std::optional<int64_t> peak_memory_ceiling;
   std::optional<int64_t> cpu_time_ms;  // every process that ran in it, waited for or not
   bool oom_killed = false;
 };

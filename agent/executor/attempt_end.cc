@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <limits>
 
 #include "agent/executor/process_executor.h"
 #include "api/text.h"
@@ -122,7 +123,9 @@ void ProcessExecutor::Finish(const std::string& attempt_id) {
     status.set_infrastructure(true);
   }
   status.set_cpu_time_ms(std::max(CpuMs(resources), usage.cpu_time_ms.value_or(0)));
-  status.set_peak_memory_bytes(usage.peak_memory_bytes.value_or(resources.ru_maxrss * 1024));
+  status.set_peak_memory_bytes(usage.peak_memory_bytes.value_or(
+      std::min<int64_t>(resources.ru_maxrss * 1024,
+                        usage.peak_memory_ceiling.value_or(std::numeric_limits<int64_t>::max()))));
   status.set_oom_killed(usage.oom_killed);
   status.set_timed_out(running.timed_out);
   if (!running.reason.empty()) {

@@ -112,8 +112,9 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     std::unique_ptr<grpc::Server> grpc_server =
         StartGrpc(config.listen, {&batch_service, &agent_service}, &port);
     const std::string address = ServedAddress(config.listen, port);
-    WriteAddressFile(config.data_dir, address);
+    // Logged first: whoever waits for the address file then finds the line in the log too.
     spdlog::info("listening on {}", address);
+    WriteAddressFile(config.data_dir, address);
 
     // Managed compute environments scale once agents can reach this address.
     const providers::LocalProviderOptions local{
