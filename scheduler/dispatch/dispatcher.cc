@@ -16,8 +16,6 @@ using batch::v1::JobStatus;
 namespace {
 // Leases are checked, and aging and reservations re-evaluated, this often.
 constexpr int64_t kHousekeepingMs = 500;
-// After the store failed, the next try waits this long.
-constexpr int64_t kFlushRetryMs = 1000;
 // Between two scaling decisions, at least this long, and at least ten times as long as the
 // last one took: a busy scheduler does not spend itself recomputing them for every submit.
 constexpr int64_t kAutoscaleMinGapMs = 2;
@@ -43,6 +41,9 @@ void Dispatcher::Stop() {
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+  // A commit still running ends; the loop no longer takes its outcome (as after a crash, the
+  // agents report again and unsent launches time out).
+  committer_.Stop();
 }
 
 void Dispatcher::SetProvisioner(Provisioner* provisioner) {
@@ -68,9 +69,11 @@ void Dispatcher::Loop() {
       std::unique_lock lock(mu_);
       const int64_t now = clock_.NowMillis();
       int64_t wake = next_lease_check_ms_;
-      if (!batch_.empty() && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
+      // (While a commit runs, its end comes as work.)
+      const bool to_commit = !batch_.empty() && !commit_running_;
+      if (to_commit && retry_flush_at_ms_ > 0) wake = std::min(wake, retry_flush_at_ms_);
       // Work a commit left behind (a finished job's dependents, jobs to place) goes on at once.
-      if (!batch_.empty() && retry_flush_at_ms_ == 0) wake = now;
+      if (to_commit && retry_flush_at_ms_ == 0) wake = now;
       if (autoscale_due_ && provisioner_ != nullptr) {
         wake = std::min(wake, next_autoscale_ms_);
       }

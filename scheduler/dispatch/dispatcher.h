@@ -1,8 +1,9 @@
 #pragma once
 // The scheduler's event loop: one thread owns the waiting jobs, the nodes and the attempts on
 // them. gRPC threads post work to it (submits, cancels, agent messages); each turn it places
-// what it can, writes every job transition gathered since the last turn in one transaction,
-// and only then sends launches and acks, so an agent never acts on something not stored.
+// what it can and writes every job transition gathered since the last commit in one
+// transaction, on the commit thread while the loop goes on. Only once that is stored does it
+// send launches and acks, so an agent never acts on something not stored.
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -20,6 +21,7 @@
 #include "core/dependency_graph.h"
 #include "core/placement.h"
 #include "dispatch/cluster.h"
+#include "dispatch/commit_thread.h"
 #include "dispatch/dispatch_options.h"
 #include "dispatch/job_ops.h"
 #include "dispatch/provisioner.h"
@@ -91,7 +93,11 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   void StoreScaling();
   // What scaling does for the environments of `queue`, one line each, for explain.
   std::vector<std::string> ScalingDetails(const std::string& queue);
+  // Stores nodes and scaling, and hands what batch_ gathered to the commit thread unless a
+  // commit is running; Committed takes the outcome back on the loop thread.
   void Flush();
+  void Committed(JobWriteBatch batch, std::map<std::string, batch::v1::JobDetail> committed,
+                 const std::string& error);
   void AfterCommit(JobOp& op, const batch::v1::JobDetail* committed);
 
   // Dependencies and arrays (dispatcher_dependencies.cc).
@@ -161,6 +167,7 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   std::chrono::steady_clock::time_point next_placement_at_{};
   int64_t next_lease_check_ms_ = 0;
   int64_t retry_flush_at_ms_ = 0;
+  bool commit_running_ = false;
   // Set while a commit's launches, kills and acknowledgements go out: by node id.
   std::optional<std::map<std::string, std::vector<batch::v1::SchedulerMessage>>> held_;
 
@@ -203,6 +210,9 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   std::vector<std::string> arrays_to_release_;
   // Submitted PENDING jobs not followed yet because the store failed; retried likewise.
   std::vector<batch::v1::JobDetail> to_track_;
+
+  // Last: stopped (its commit finished) before anything it uses goes.
+  CommitThread committer_;
 };
 
 // Runs `question` on the loop thread and waits for its answer (rethrowing what it threw).

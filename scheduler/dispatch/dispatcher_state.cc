@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include "api/array_jobs.h"
 #include "api/job_states.h"
@@ -18,6 +20,11 @@ using batch::v1::JobStatus;
 using batch::v1::JQState;
 using batch::v1::NodeState;
 using batch::v1::SchedulerMessage;
+
+namespace {
+// After the store failed, the next try waits this long.
+constexpr int64_t kFlushRetryMs = 1000;
+}  // namespace
 
 void Dispatcher::LoadResources() {
   std::vector<batch::v1::JobQueueDetail> queues;
@@ -210,18 +217,37 @@ void Dispatcher::Flush() {
       spdlog::error("scheduler: cannot store nodes: {}", e.what());
     }
   }
-  if (batch_.empty()) return;
-  std::map<std::string, JobDetail> committed;
-  try {
-    committed = batch_.Commit(store_, options_.settings, clock_.NowMillis());
-    retry_flush_at_ms_ = 0;
-  } catch (const std::exception& e) {
-    // Everything stays gathered and is tried again; nothing was launched or acknowledged.
+  if (batch_.empty() || commit_running_) return;
+  commit_running_ = true;
+  auto batch = std::make_shared<JobWriteBatch>(std::exchange(batch_, {}));
+  committer_.Run([this, batch, now = clock_.NowMillis()] {
+    std::map<std::string, JobDetail> committed;
+    std::string error;
+    try {
+      committed = batch->Commit(store_, options_.settings, now);
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error";
+    }
+    Post([this, batch, committed = std::move(committed), error]() mutable {
+      Committed(std::move(*batch), std::move(committed), error);
+    });
+  });
+}
+
+void Dispatcher::Committed(JobWriteBatch batch, std::map<std::string, JobDetail> committed,
+                           const std::string& error) {
+  commit_running_ = false;
+  if (!error.empty()) {
+    // Everything stays gathered, in front of what came since, and is tried again; nothing
+    // was launched or acknowledged.
+    batch_.Prepend(std::move(batch));
     spdlog::error("scheduler: cannot store {} job changes (retrying in 1 s): {}", batch_.size(),
-                  e.what());
-    retry_flush_at_ms_ = clock_.NowMillis() + 1000;
+                  error);
+    retry_flush_at_ms_ = clock_.NowMillis() + kFlushRetryMs;
     return;
   }
+  retry_flush_at_ms_ = 0;
   // What this commit lets out for one node goes as one write (see AgentLink::Send).
   held_.emplace();
   struct SendHeld {
@@ -229,7 +255,7 @@ void Dispatcher::Flush() {
     ~SendHeld() { dispatcher.SendHeld(); }
   } send_held{*this};
   std::map<std::string, std::vector<std::string>> acks;  // by node
-  for (JobOp& op : batch_.TakeCommitted()) {
+  for (JobOp& op : batch.TakeCommitted()) {
     auto it = committed.find(op.job_id);
     AfterCommit(op, it == committed.end() ? nullptr : &it->second);
     if (op.ack_to_agent) acks[op.node_id].push_back(op.attempt_id);

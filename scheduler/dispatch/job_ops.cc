@@ -1,6 +1,8 @@
 #include "dispatch/job_ops.h"
 
+#include <iterator>
 #include <unordered_map>
+#include <utility>
 
 #include "core/dependencies.h"
 
@@ -81,6 +83,15 @@ std::vector<JobOp> JobWriteBatch::TakeCommitted() {
   std::vector<JobOp> out;
   out.swap(ops_);
   return out;
+}
+
+void JobWriteBatch::Prepend(JobWriteBatch earlier) {
+  earlier.ops_.insert(earlier.ops_.end(), std::make_move_iterator(ops_.begin()),
+                      std::make_move_iterator(ops_.end()));
+  earlier.logs_.insert(earlier.logs_.end(), std::make_move_iterator(logs_.begin()),
+                       std::make_move_iterator(logs_.end()));
+  ops_ = std::move(earlier.ops_);
+  logs_ = std::move(earlier.logs_);
 }
 
 }  // namespace batchd::dispatch

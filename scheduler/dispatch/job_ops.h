@@ -44,6 +44,8 @@ class JobWriteBatch {
                                                      int64_t now_ms);
   // The ops of the last successful Commit, in the order they were added; clears the batch.
   std::vector<JobOp> TakeCommitted();
+  // A batch whose commit failed goes in front of what was gathered since, to be tried again.
+  void Prepend(JobWriteBatch earlier);
 
  private:
   std::vector<JobOp> ops_;

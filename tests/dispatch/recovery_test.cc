@@ -1,5 +1,7 @@
 // Nothing is lost and nothing runs twice: agents and batchd killed mid-job, wrong tokens.
 #include <fstream>
+#include <pqxx/pqxx>
+#include <set>
 
 #include "dispatch_fixture.h"
 #include "support/wait.h"
@@ -8,6 +10,12 @@ namespace batchd::testing {
 namespace {
 
 using namespace batch::v1;
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
 
 class Recovery : public DispatchTest {
  protected:
@@ -52,6 +60,42 @@ TEST_F(Recovery, BatchdKilledMidJobFinishesItExactlyOnce) {
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(all, "run\n") << "the job must run exactly once";
   EXPECT_NE(Logs(id).find("finished"), std::string::npos);
+}
+
+// PostgreSQL refuses the scheduler's writes for a while. The commit is tried again with what
+// was placed meanwhile behind it, nothing starts before it is stored, and then every job runs
+// once.
+TEST_F(Recovery, ARefusedCommitIsRetriedAndNothingStartsBeforeItIsStored) {
+  StartAgent("a", "ce", 4);
+  const auto marker = dir_->path() / "runs";
+  Register("once", {.script = "echo $AWS_BATCH_JOB_ID >> " + marker.string()});
+  pqxx::connection db(database_url_);
+  pqxx::nontransaction sql(db);
+  sql.exec(
+      "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+      "CREATE TRIGGER refuse BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION refuse()");
+  std::vector<std::string> ids = {Submit("q", "once")};
+  ASSERT_TRUE(PollUntil([&] {
+    return batchd_->Log().find("refused by the test") != std::string::npos;
+  })) << Diagnostics();
+  for (int i = 0; i < 3; ++i) ids.push_back(Submit("q", "once"));
+  const size_t refusals = Count(batchd_->Log(), "refused by the test");
+  ASSERT_TRUE(PollUntil([&] { return Count(batchd_->Log(), "refused by the test") > refusals; }))
+      << "the commit was not tried again: " << Diagnostics();
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "a job started before its start was stored";
+  for (const std::string& id : ids) EXPECT_EQ(Describe(id).status(), JobStatus::RUNNABLE) << id;
+
+  sql.exec("DROP TRIGGER refuse ON jobs");
+  std::multiset<std::string> expected;
+  for (const std::string& id : ids) {
+    EXPECT_EQ(WaitFor(id, JobStatus::SUCCEEDED).attempts_size(), 1) << id;
+    expected.insert(id);
+  }
+  std::ifstream in(marker);
+  std::multiset<std::string> ran;
+  for (std::string line; std::getline(in, line);) ran.insert(line);
+  EXPECT_EQ(ran, expected) << "each job runs exactly once";
 }
 
 TEST_F(Recovery, AWrongTokenIsRefusedWithoutShowingIt) {
