@@ -41,8 +41,9 @@ void Dispatcher::Stop() {
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
-  // A commit still running ends; the loop no longer takes its outcome (as after a crash, the
-  // agents report again and unsent launches time out).
+  // A commit still running ends, and its launches are not sent: as after a crash, the next
+  // batchd finds those attempts stored, and the agent's hello, which lacks them, has them
+  // retried.
   committer_.Stop();
 }
 

@@ -28,10 +28,6 @@ std::string FirstLine(const fs::path& path) {
   return text;
 }
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class CgroupReuseTest : public ProcessExecutorTest {
  protected:
   void SetUp() override {
@@ -202,7 +198,8 @@ TEST_F(CgroupReuseTest, ACgroupChargedWithAFileItReadIsReusedAndTheChargeLeftOut
   const std::string next = StartPrintingCgroup(
       Sized("next-1", 1, 64), "held=$(printf '%300000s' ''); echo held; exec sleep 30");
   EXPECT_EQ(next, reader) << "the cgroup charged with the file was removed";
-  EXPECT_TRUE(testing::PollUntil([&] { return Contains(ReadOutput("next-1"), "\nheld\n"); }));
+  EXPECT_TRUE(testing::PollUntil(
+      [&] { return ReadOutput("next-1").find("\nheld\n") != std::string::npos; }));
   const AttemptStatus next_end = KillAndWait("next-1");
   EXPECT_GT(next_end.peak_memory_bytes(), 300'000) << "the job's own memory was left out";
   EXPECT_LT(next_end.peak_memory_bytes(), 2 << 20) << "the file's charge counted in the peak";

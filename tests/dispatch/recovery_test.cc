@@ -76,9 +76,8 @@ TEST_F(Recovery, ARefusedCommitIsRetriedAndNothingStartsBeforeItIsStored) {
       "$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
       "CREATE TRIGGER refuse BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION refuse()");
   std::vector<std::string> ids = {Submit("q", "once")};
-  ASSERT_TRUE(PollUntil([&] {
-    return batchd_->Log().find("refused by the test") != std::string::npos;
-  })) << Diagnostics();
+  ASSERT_TRUE(PollUntil([&] { return Count(batchd_->Log(), "refused by the test") > 0; }))
+      << Diagnostics();
   for (int i = 0; i < 3; ++i) ids.push_back(Submit("q", "once"));
   const size_t refusals = Count(batchd_->Log(), "refused by the test");
   ASSERT_TRUE(PollUntil([&] { return Count(batchd_->Log(), "refused by the test") > refusals; }))
