@@ -47,7 +47,9 @@ int Run(int argc, const char* const* argv) {
   AddReclaimCommand(app, ctx);
   AddCronCommand(app, ctx);
   AddScheduleCommands(app, ctx);
+  AddValidateCommand(app, ctx);
   AddVersionCommand(app, ctx);
+  AddWorkflowCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
@@ -62,7 +64,7 @@ int Run(int argc, const char* const* argv) {
   if (!ctx.action) {
     PrintError(
         "a command is required: apply, get, describe, delete, submit, cancel, terminate, "
-        "wait, logs, explain or version",
+        "wait, logs, explain, validate or version",
         kExitUsage);
     std::cerr << "Run 'batchctl --help' for usage.\n";
     return kExitUsage;

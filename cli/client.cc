@@ -55,9 +55,10 @@ Client::Client(std::string address, std::chrono::milliseconds connect_timeout,
       connect_timeout_(connect_timeout),
       call_timeout_(call_timeout),
       channel_(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials())),
-      stub_(batch::v1::BatchService::NewStub(channel_)) {}
+      stub_(batch::v1::BatchService::NewStub(channel_)),
+      states_stub_(batch::v1::StatesService::NewStub(channel_)) {}
 
-void Client::Prepare(grpc::ClientContext* ctx) {
+void Client::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds timeout) {
   if (!reached_) {
     // Waiting for READY ourselves bounds how long an unreachable address can stall us; a
     // refused connection shows as TRANSIENT_FAILURE at once and the call itself then fails
@@ -73,7 +74,7 @@ void Client::Prepare(grpc::ClientContext* ctx) {
     }
     reached_ = state == GRPC_CHANNEL_READY;
   }
-  ctx->set_deadline(std::chrono::system_clock::now() + call_timeout_);
+  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
 }
 
 std::string Client::Unreachable(std::string_view why) const {
@@ -81,14 +82,14 @@ std::string Client::Unreachable(std::string_view why) const {
          " (is batchd running? set --server or BATCHD_ADDR)";
 }
 
-void Client::Fail(const grpc::Status& status) const {
+void Client::Fail(const grpc::Status& status, std::chrono::milliseconds timeout) const {
   const std::string& msg = status.error_message();
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       if (!reached_) throw CliError(Unreachable(ConnectFailure(msg)));
       throw CliError("batchd at " + address_ + " is unavailable: " + msg);
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      throw CliError("batchd at " + address_ + " did not answer within " + Seconds(call_timeout_));
+      throw CliError("batchd at " + address_ + " did not answer within " + Seconds(timeout));
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::OUT_OF_RANGE:
       throw CliError("invalid request: " + msg);

@@ -15,6 +15,17 @@ std::optional<OutputFormat> ParseOutputFormat(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+// Columns are counted in characters, not bytes: a cell may hold UTF-8 ("…" in a task token).
+size_t Width(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
+}  // namespace
+
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void Table::AddRow(std::vector<std::string> cells) {
@@ -24,15 +35,15 @@ void Table::AddRow(std::vector<std::string> cells) {
 
 void Table::Print(std::ostream& out) const {
   std::vector<size_t> widths(headers_.size());
-  for (size_t c = 0; c < headers_.size(); ++c) widths[c] = headers_[c].size();
+  for (size_t c = 0; c < headers_.size(); ++c) widths[c] = Width(headers_[c]);
   for (const auto& row : rows_) {
-    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], Width(row[c]));
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       line += row[c];
-      if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 3, ' ');
+      if (c + 1 < row.size()) line += std::string(widths[c] - Width(row[c]) + 3, ' ');
     }
     // A blank last cell would leave padding at the end of the line.
     line.erase(line.find_last_not_of(' ') + 1);

@@ -13,6 +13,7 @@
 #include "api/names.h"
 #include "api/validation.h"
 #include "cli/errors.h"
+#include "cli/workflow_documents.h"
 #include "core/cron.h"
 
 namespace batchd::cli {
@@ -21,6 +22,9 @@ namespace {
 using batch::v1::CreateComputeEnvironmentRequest;
 using batch::v1::CreateJobQueueRequest;
 using batch::v1::RegisterJobDefinitionRequest;
+
+constexpr char kKinds[] =
+    "ComputeEnvironment, JobQueue, JobDefinition, Schedule, StateMachine or Activity";
 
 int LineOf(const YAML::Node& node, int fallback) {
   return node.Mark().is_null() ? fallback : node.Mark().line + 1;
@@ -129,24 +133,21 @@ batch::v1::ComputeEnvironmentDetail AsStored(const CreateComputeEnvironmentReque
 ResourceDocument ParseDocument(const YAML::Node& root, const std::string& source) {
   const int line = LineOf(root, 1);
   if (!root.IsMap()) {
-    Fail(source, line,
-         "expected a mapping with \"kind\" (ComputeEnvironment, JobQueue, JobDefinition or "
-         "Schedule) and "
-         "the resource's fields");
+    Fail(
+        source, line,
+        std::string("expected a mapping with \"kind\" (") + kKinds + ") and the resource's fields");
   }
   YAML::Node kind_node;
   for (const auto& kv : root) {
     if (kv.first.Scalar() == "kind") kind_node = kv.second;
   }
   if (!kind_node.IsDefined() || !kind_node.IsScalar()) {
-    Fail(source, line,
-         "missing \"kind\" (ComputeEnvironment, JobQueue, JobDefinition or Schedule)");
+    Fail(source, line, std::string("missing \"kind\" (") + kKinds + ")");
   }
   const auto kind = ParseResourceKind(kind_node.Scalar());
   if (!kind) {
     Fail(source, LineOf(kind_node, line),
-         "unknown kind \"" + kind_node.Scalar() +
-             "\" (expected ComputeEnvironment, JobQueue, JobDefinition or Schedule)");
+         "unknown kind \"" + kind_node.Scalar() + "\" (expected " + kKinds + ")");
   }
   ResourceDocument doc{.kind = *kind, .line = line, .name = {}, .request = {}};
   const api::Limits limits;
@@ -192,6 +193,18 @@ ResourceDocument ParseDocument(const YAML::Node& root, const std::string& source
         }
         break;
       }
+      case ResourceKind::kActivity: {
+        auto req = ReadActivityDocument(root, source, line);
+        doc.name = req.name();
+        doc.request = req;
+        break;
+      }
+      case ResourceKind::kStateMachine: {
+        auto req = ReadStateMachineDocument(root, source, line);
+        doc.name = req.name();
+        doc.request = req;
+        break;
+      }
     }
   } catch (const api::ApiError& e) {
     FailValidation(source, root, line, *kind, doc.name, e.what());
@@ -212,6 +225,9 @@ std::optional<ResourceKind> ParseResourceKind(std::string_view text) {
   if (k == "jobqueue" || k == "jq" || k == "queue") return ResourceKind::kJobQueue;
   if (k == "jobdefinition" || k == "jd" || k == "definition") return ResourceKind::kJobDefinition;
   if (k == "schedule") return ResourceKind::kSchedule;
+  if (k == "statemachine" || k == "sm") return ResourceKind::kStateMachine;
+  // "activities" loses only its final 's' above.
+  if (k == "activity" || k == "activitie") return ResourceKind::kActivity;
   return std::nullopt;
 }
 
@@ -225,6 +241,10 @@ std::string_view KindName(ResourceKind kind) {
       return "JobDefinition";
     case ResourceKind::kSchedule:
       return "Schedule";
+    case ResourceKind::kActivity:
+      return "Activity";
+    case ResourceKind::kStateMachine:
+      return "StateMachine";
   }
   return "?";
 }
@@ -239,6 +259,10 @@ std::string_view KindLabel(ResourceKind kind) {
       return "jobdefinition";
     case ResourceKind::kSchedule:
       return "schedule";
+    case ResourceKind::kActivity:
+      return "activity";
+    case ResourceKind::kStateMachine:
+      return "statemachine";
   }
   return "?";
 }
@@ -264,6 +288,7 @@ std::vector<ResourceDocument> ParseResourceDocuments(const std::string& text,
     }
     docs.push_back(std::move(doc));
   }
+  AddDefinitions(text, source, &docs);
   return docs;
 }
 

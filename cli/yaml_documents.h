@@ -8,11 +8,20 @@
 #include <vector>
 
 #include "batch/v1/batch_service.pb.h"
+#include "batch/v1/states.pb.h"
 
 namespace batchd::cli {
 
-// Declared in dependency order: queues name environments, jobs name queues and definitions.
-enum class ResourceKind { kComputeEnvironment, kJobQueue, kJobDefinition, kSchedule };
+// Declared in dependency order: queues name environments, jobs name queues and definitions,
+// state machines name queues, definitions and activities.
+enum class ResourceKind {
+  kComputeEnvironment,
+  kJobQueue,
+  kJobDefinition,
+  kSchedule,
+  kActivity,
+  kStateMachine
+};
 
 // Case-insensitive; '-', '_' and a plural 's' are ignored; short forms (ce, jq, jd) accepted.
 std::optional<ResourceKind> ParseResourceKind(std::string_view text);
@@ -26,7 +35,8 @@ struct ResourceDocument {
   int line = 0;  // 1-based line where the document's mapping starts
   std::string name;
   std::variant<batch::v1::CreateComputeEnvironmentRequest, batch::v1::CreateJobQueueRequest,
-               batch::v1::RegisterJobDefinitionRequest, batch::v1::ScheduleRequest>
+               batch::v1::RegisterJobDefinitionRequest, batch::v1::ScheduleRequest,
+               batch::v1::CreateActivityRequest, batch::v1::CreateStateMachineRequest>
       request;
 };
 

@@ -9,7 +9,7 @@ packages=(
   libpqxx-dev libboost-dev libboost-filesystem-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev postgresql
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata libssl-dev
   # Image jobs and their tests: rootful podman with runc (crun 1.8 refuses some hybrid cgroup
   # layouts), its default bridge network, and the static busybox the test image is made of.
   podman runc containernetworking-plugins iptables busybox-static

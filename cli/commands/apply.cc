@@ -1,8 +1,10 @@
-// batchctl apply -f FILE: make the server's compute environments, job queues and job
-// definitions match a YAML file, touching only what differs.
+// batchctl apply -f FILE: make the server's compute environments, job queues, job
+// definitions, schedules, activities and state machines match a YAML file, touching only what
+// differs.
 #include <iostream>
 #include <memory>
 
+#include "cli/commands/apply_workflows.h"
 #include "cli/commands/command_util.h"
 #include "cli/commands/commands.h"
 #include "cli/errors.h"
@@ -119,7 +121,14 @@ int RunApply(Context& ctx, const ApplyOptions& opts) {
               return ApplyJobQueue(client, req, opts.dry_run);
             } else if constexpr (std::is_same_v<T, ScheduleRequest>) {
               return ApplySchedule(client, req, opts.dry_run);
+            } else if constexpr (std::is_same_v<T, CreateActivityRequest>) {
+              const Applied applied = ApplyActivity(client, req, opts.dry_run);
+              return {applied.label, applied.verb};
+            } else if constexpr (std::is_same_v<T, CreateStateMachineRequest>) {
+              const Applied applied = ApplyStateMachine(client, req, opts.dry_run);
+              return {applied.label, applied.verb};
             } else {
+              static_assert(std::is_same_v<T, RegisterJobDefinitionRequest>);
               return ApplyJobDefinition(client, req, opts.dry_run);
             }
           },
@@ -140,8 +149,9 @@ void AddApplyCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<ApplyOptions>();
   auto* cmd = app.add_subcommand(
       "apply",
-      "Create or update compute environments, job queues and job definitions from a YAML file "
-      "(one resource per document, each with a 'kind:')");
+      "Create or update compute environments, job queues, job definitions, schedules, "
+      "activities and state machines from a YAML file (one resource per document, each with a "
+      "'kind:')");
   cmd->add_option("-f,--filename", opts->file, "YAML file to apply, or - for stdin")->required();
   cmd->add_flag("--dry-run", opts->dry_run, "Show what would change without changing anything");
   OnSelected(cmd, ctx, [&ctx, opts] { return RunApply(ctx, *opts); });

@@ -22,6 +22,10 @@ void AddEventsCommand(CLI::App& app, Context& ctx);
 void AddReclaimCommand(CLI::App& app, Context& ctx);
 void AddCronCommand(CLI::App& app, Context& ctx);
 void AddScheduleCommands(CLI::App& app, Context& ctx);
+void AddValidateCommand(CLI::App& app, Context& ctx);
 void AddVersionCommand(CLI::App& app, Context& ctx);
+// Workflows: start, stop, redrive, history, activity and task, and the workflow types of get,
+// describe and delete; after those verbs are added.
+void AddWorkflowCommands(CLI::App& app, Context& ctx);
 
 }  // namespace batchd::cli

@@ -88,10 +88,11 @@ int DeregisterJobDefinition(Context& ctx, const DeleteOptions& opts) {
 void AddDeleteCommand(CLI::App& app, Context& ctx) {
   auto* del = app.add_subcommand(
       "delete",
-      "Delete a compute-environment (ce), job-queue (jq) or schedule; deregister a "
-      "job-definition (jd) revision");
+      "Delete a compute-environment (ce), job-queue (jq), schedule, state-machine (sm) or "
+      "activity; deregister a job-definition (jd) revision");
   RequireResourceType(del, ctx,
-                      "compute-environment (ce), job-queue (jq), job-definition (jd) or schedule");
+                      "compute-environment (ce), job-queue (jq), job-definition (jd), schedule, "
+                      "state-machine (sm) or activity");
 
   auto ce_opts = std::make_shared<DeleteOptions>();
   auto* ce = del->add_subcommand("compute-environment", "Delete a compute environment");

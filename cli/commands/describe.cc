@@ -66,11 +66,11 @@ void AddType(CLI::App* describe, Context& ctx, const std::string& name,
 void AddDescribeCommand(CLI::App& app, Context& ctx) {
   auto* describe = app.add_subcommand(
       "describe",
-      "Show one resource in full: compute-environment (ce), job-queue (jq), job-definition (jd) "
-      "job or schedule");
+      "Show one resource in full: compute-environment (ce), job-queue (jq), job-definition (jd), "
+      "job, schedule, state-machine (sm) or execution");
   RequireResourceType(describe, ctx,
-                      "compute-environment (ce), job-queue (jq), job-definition (jd), job or "
-                      "schedule");
+                      "compute-environment (ce), job-queue (jq), job-definition (jd), job, "
+                      "schedule, state-machine (sm) or execution");
   AddType(
       describe, ctx, "schedule", {"schedules"},
       "Show a schedule; then, without -o, its next fire times and recent runs", "Name or ARN",

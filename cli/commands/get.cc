@@ -12,6 +12,7 @@
 #include "cli/commands/commands.h"
 #include "cli/commands/tables.h"
 #include "cli/errors.h"
+#include "cli/workflow_lookups.h"
 
 namespace batchd::cli {
 namespace {
@@ -34,6 +35,7 @@ struct GetOptions {
   std::vector<std::string> statuses;
   std::string name_filter;
   int limit = 0;
+  std::string execution;
   // nodes
   std::string compute_environment;
   std::vector<std::string> states;
@@ -140,8 +142,23 @@ int GetJobsById(Context& ctx, const GetOptions& opts) {
   return Print(ctx, all, table, "jobs");
 }
 
+// The jobs an execution's steps submitted, as its history records them (each step's
+// TaskSubmitted output names its job): no listing of every job to filter on their
+// batchd:execution tag.
+int GetJobsOfExecution(Context& ctx, const GetOptions& opts) {
+  GetOptions by_id;
+  by_id.names = JobIdsOf(FetchHistory(ctx.client(), ExecutionArnOf("--execution", opts.execution)));
+  if (by_id.names.empty()) {
+    if (PrintedAsData(ctx, DescribeJobsResponse())) return kExitOk;
+    std::cerr << "No jobs found.\n";
+    return kExitOk;
+  }
+  return GetJobsById(ctx, by_id);
+}
+
 int GetJobs(Context& ctx, const GetOptions& opts) {
   if (!opts.names.empty()) return GetJobsById(ctx, opts);
+  if (!opts.execution.empty()) return GetJobsOfExecution(ctx, opts);
   ListJobsRequest req;
   req.set_job_queue(opts.queue);
   req.set_array_job_id(opts.array);
@@ -224,10 +241,11 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<GetOptions>();
   auto* get = app.add_subcommand("get",
                                  "List resources: compute-environments (ce), job-queues "
-                                 "(jq), job-definitions (jd), jobs, schedules or nodes");
+                                 "(jq), job-definitions (jd), jobs, schedules, nodes, "
+                                 "state-machines (sm), executions, activities or tasks");
   RequireResourceType(get, ctx,
                       "compute-environments (ce), job-queues (jq), job-definitions (jd), jobs, "
-                      "schedules or nodes");
+                      "schedules, nodes, state-machines (sm), executions, activities or tasks");
 
   auto* ce = AddType(get, "compute-environments",
                      {"ce", "ces", "compute-environment", "computeenvironments"},
@@ -256,6 +274,10 @@ void AddGetCommand(CLI::App& app, Context& ctx) {
   jobs->add_option("--name", opts->name_filter,
                    "Only jobs with this name, or names starting with PREFIX when given as PREFIX*");
   jobs->add_option("--limit", opts->limit, "Show at most N jobs")->check(Positive());
+  jobs->add_option("--execution", opts->execution,
+                   "The batch jobs this workflow execution's steps ran (ARN, or "
+                   "STATE_MACHINE:EXECUTION)")
+      ->excludes(queue);
   OnSelected(jobs, ctx, [&ctx, opts] { return GetJobs(ctx, *opts); });
 
   auto* schedules = AddType(get, "schedules", {"schedule"},

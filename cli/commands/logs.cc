@@ -1,4 +1,5 @@
 // batchctl logs JOB_ID: an attempt's output as the job wrote it; -f follows it to the end.
+// With --state, the job is the one a workflow step ran.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "cli/errors.h"
 #include "cli/log_printer.h"
 #include "cli/lookups.h"
+#include "cli/workflow_lookups.h"
 
 namespace batchd::cli {
 namespace {
@@ -23,6 +25,7 @@ constexpr std::chrono::milliseconds kFollowPoll{200};
 
 struct LogsOptions {
   std::string job;
+  std::string state;  // with it, `job` is an execution
   std::optional<int> attempt;
   bool follow = false;
   bool timestamps = false;
@@ -39,10 +42,10 @@ void ReportTruncated(bool truncated) {
 
 class LogsRun {
  public:
-  LogsRun(Context& ctx, const LogsOptions& opts)
+  LogsRun(Context& ctx, const LogsOptions& opts, const std::string& job)
       : ctx_(ctx),
         opts_(opts),
-        id_(api::JobIdFromRef("JOB_ID", opts.job)),
+        id_(api::JobIdFromRef("JOB_ID", job)),
         printer_(std::cout, std::cerr, opts.timestamps) {
     request_.set_job_id(id_);
     if (opts.attempt) request_.set_attempt(*opts.attempt);
@@ -114,20 +117,42 @@ class LogsRun {
   bool truncated_ = false;
 };
 
+// The job the latest entry into the state ran (a batch:submitJob step's).
+std::string JobOfStep(Context& ctx, const LogsOptions& opts) {
+  const std::string arn = ExecutionArnOf("EXECUTION", opts.job);
+  const HistoryEvents events = FetchHistory(ctx.client(), arn);
+  if (auto job = JobOfState(events, opts.state)) return *job;
+  for (const StepEntry& step : StepsOf(events)) {
+    if (step.name == opts.state) {
+      throw CliError("state \"" + opts.state + "\" of " + opts.job + " ran no batch job");
+    }
+  }
+  throw CliError("execution " + opts.job + " has not entered a state \"" + opts.state + "\"");
+}
+
+int RunLogs(Context& ctx, const LogsOptions& opts) {
+  const std::string job = opts.state.empty() ? opts.job : JobOfStep(ctx, opts);
+  return LogsRun(ctx, opts, job).Run();
+}
+
 }  // namespace
 
 void AddLogsCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<LogsOptions>();
   auto* cmd = app.add_subcommand(
       "logs", "Print a job attempt's output (the job's stdout to stdout, its stderr to stderr)");
-  cmd->add_option("JOB_ID", opts->job, "Job id or ARN")->required();
+  cmd->add_option("JOB_ID", opts->job,
+                  "Job id or ARN; with --state, an execution (ARN, or STATE_MACHINE:EXECUTION)")
+      ->required();
+  cmd->add_option("--state", opts->state,
+                  "The logs of the batch job this state of the execution ran (its latest entry)");
   cmd->add_option("--attempt", opts->attempt, "Attempt number, from 1 (default: the latest)")
       ->check(Positive());
   cmd->add_flag("-f,--follow", opts->follow,
                 "Keep printing new output until the job finishes (waits for it to start)");
   cmd->add_flag("--timestamps", opts->timestamps,
                 "Start each line with the time (ISO 8601, UTC) its output was read");
-  OnSelected(cmd, ctx, [&ctx, opts] { return LogsRun(ctx, *opts).Run(); });
+  OnSelected(cmd, ctx, [&ctx, opts] { return RunLogs(ctx, *opts); });
 }
 
 }  // namespace batchd::cli

@@ -73,7 +73,8 @@ std::string CapacityText(batch::v1::CRType::Value type) {
   return "-";
 }
 
-// A table as YAML comments after a resource, so that the output still parses.
+}  // namespace
+
 std::string CommentedTable(const std::string& title, const Table& table) {
   std::ostringstream rows;
   table.Print(rows);
@@ -82,8 +83,6 @@ std::string CommentedTable(const std::string& title, const Table& table) {
   for (std::string line; std::getline(lines, line);) out += "#   " + line + "\n";
   return out;
 }
-
-}  // namespace
 
 Table ComputeEnvironmentTable() {
   return Table({"NAME", "TYPE", "STATE", "STATUS", "MINVCPUS", "DESIREDVCPUS", "MAXVCPUS"});

@@ -46,6 +46,10 @@ void AddEventRow(Table* table, const batch::v1::EventDetail& event);
 // "# events:" and the events (oldest first) as YAML comments; empty for none.
 std::string EventsComment(const std::vector<batch::v1::EventDetail>& events);
 
+// `table` inside YAML comments ("# TITLE:" then "#   " and each line), for describe's notes:
+// the output stays one YAML document.
+std::string CommentedTable(const std::string& title, const Table& table);
+
 // "JOB_ID  STATUS", the summary, then each detail indented by two spaces.
 std::string ExplanationText(const batch::v1::ExplainJobResponse& explanation);
 

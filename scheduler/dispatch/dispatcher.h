@@ -46,6 +46,11 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   // From now on managed compute environments scale through `provisioner` (which must
   // outlive Stop()).
   void SetProvisioner(Provisioner* provisioner);
+  // `listener` hears of every job that ended, once its end is committed, on the loop's thread
+  // (it must be quick). Set before Start().
+  void SetJobEndListener(std::function<void(const std::string& job_id)> listener) {
+    job_end_listener_ = std::move(listener);
+  }
 
   // service::SchedulerHooks
   void JobsSubmitted(const std::vector<batch::v1::JobDetail>& jobs) override;
@@ -210,6 +215,8 @@ class Dispatcher final : public service::SchedulerHooks, public service::AgentHu
   std::vector<std::string> arrays_to_release_;
   // Submitted PENDING jobs not followed yet because the store failed; retried likewise.
   std::vector<batch::v1::JobDetail> to_track_;
+
+  std::function<void(const std::string& job_id)> job_end_listener_;
 
   // Last: stopped (its commit finished) before anything it uses goes.
   CommitThread committer_;

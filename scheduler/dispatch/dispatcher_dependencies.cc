@@ -295,6 +295,7 @@ void Dispatcher::StopArray(const JobDetail& parent) {
 
 void Dispatcher::OnJobEnded(const std::string& job_id, JobStatus::Value status) {
   ending_.erase(job_id);
+  if (job_end_listener_) job_end_listener_(job_id);
   ApplyOutcomes(graph_.Finished(job_id, status));
   if (auto child = api::SplitArrayChildId(job_id)) {
     EndChild(child->first, child->second, status);

@@ -22,8 +22,12 @@
 #include "service/batch_service.h"
 #include "service/control_plane.h"
 #include "service/schedule_runner.h"
+#include "service/states_handlers.h"
+#include "service/states_service.h"
 #include "store/embedded_postgres.h"
 #include "store/store.h"
+#include "store/workflow_store.h"
+#include "workflows/engine.h"
 
 namespace batchd::server {
 namespace {
@@ -31,6 +35,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
+// gRPC refuses requests over 4 MiB by default; a workflow request may carry an execution
+// input or task output of up to kMaxStatesPayloadBytes, plus the message around it.
+constexpr int kMaxRequestBytes = static_cast<int>(service::kMaxStatesPayloadBytes) + (1 << 20);
 // How often the main thread, between signals, checks that the embedded server still runs.
 constexpr auto kHealthInterval = std::chrono::seconds(1);
 
@@ -51,6 +58,7 @@ std::unique_ptr<grpc::Server> StartGrpc(const std::string& listen,
   // Without this, gRPC sets SO_REUSEPORT and a second batchd on our port would "succeed".
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   // The sync server ends a handler thread whenever more than MAX_POLLERS threads wait for
   // calls, and starts one when none does: with many concurrent clients (2 by default) that
   // is a thread created and destroyed for most calls. Idle threads cost only their stacks.
@@ -95,22 +103,35 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     store::Store store(database_url);
     core::SystemClock clock;
     dispatch::Dispatcher dispatcher(store, clock, DispatchOptionsOf(config));
-    dispatcher.Start();
     api::Limits limits;
     limits.max_array_size = config.max_array_size;
     limits.max_depends_on = config.max_depends_on;
     service::ControlPlane plane(store, clock, limits);
     plane.SetSchedulerHooks(&dispatcher);
+    // The workflow engine exists before the job loop starts, so that the end of a job a
+    // workflow step waits on is reported to it from the first turn.
+    store::WorkflowStore workflows(store.pool());
+    workflows::WorkflowEngine engine(store, workflows, plane, clock);
+    dispatcher.SetJobEndListener([&engine](const std::string& job_id) { engine.JobEnded(job_id); });
+    // However this scope ends, the job loop stops before the engine it reports to goes away.
+    struct StopJobLoopBeforeEngine {
+      dispatch::Dispatcher& dispatcher;
+      ~StopJobLoopBeforeEngine() { dispatcher.Stop(); }
+    } stop_job_loop_before_engine{dispatcher};
+    dispatcher.Start();
+    engine.Start();
     service::ScheduleRunner schedules(store, clock, plane);
     plane.SetScheduleRunner(&schedules);
     schedules.Start();
     service::BatchServiceImpl batch_service(plane);
+    service::StatesHandlers states_handlers(workflows, &engine, clock);
+    service::StatesServiceImpl states_service(states_handlers);
     const std::vector<std::string> tokens = LoadJoinTokens(config);
     service::AgentServiceImpl agent_service(dispatcher, tokens);
 
     int port = 0;
     std::unique_ptr<grpc::Server> grpc_server =
-        StartGrpc(config.listen, {&batch_service, &agent_service}, &port);
+        StartGrpc(config.listen, {&batch_service, &agent_service, &states_service}, &port);
     const std::string address = ServedAddress(config.listen, port);
     // Logged first: whoever waits for the address file then finds the line in the log too.
     spdlog::info("listening on {}", address);
@@ -148,7 +169,9 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     agent_service.CloseAll();
     grpc_server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     grpc_server->Wait();
-    spdlog::debug("API stopped; stopping the scheduler");
+    spdlog::debug("API stopped; stopping the workflow engine and the scheduler");
+    // The engine first: its steps submit and terminate jobs through the job loop.
+    engine.Stop();
     dispatcher.Stop();
     spdlog::debug("scheduler stopped");
     std::error_code ec;

@@ -191,6 +191,105 @@ ALTER TABLE jobs DROP CONSTRAINT jobs_client_token_key;
 CREATE UNIQUE INDEX jobs_by_client_token ON jobs (client_token) WHERE client_token IS NOT NULL;
 )sql";
 
+// Workflows. A definition lives only in its revisions; the machine row names the current
+// one. History is keyed (execution, event id), so paging a million events is one index range
+// scan, and it has no foreign key: checking one on each of a turn's tens of thousands of rows
+// would cost more than the rest of the insert, and a machine's executions and history are
+// deleted with it explicitly. Executions leave room in each page (fillfactor) because the
+// loop rewrites runtime on every step: an update that changes no indexed column can then stay
+// on its page without touching the indexes.
+constexpr std::string_view kMigration8 = R"sql(
+CREATE TABLE state_machines (
+  name        text PRIMARY KEY,
+  arn         text NOT NULL,
+  type        text NOT NULL CHECK (type IN ('STANDARD', 'EXPRESS')),
+  status      text NOT NULL CHECK (status IN ('ACTIVE', 'DELETING')),
+  description text NOT NULL DEFAULT '',
+  revision    integer NOT NULL,  -- the current one
+  tags        bytea NOT NULL DEFAULT '',  -- batch.v1.ListTagsForResourceResponse
+  created_at  bigint NOT NULL,
+  updated_at  bigint NOT NULL
+);
+CREATE TABLE state_machine_revisions (
+  state_machine text NOT NULL REFERENCES state_machines (name) ON DELETE CASCADE,
+  revision      integer NOT NULL,
+  definition    text NOT NULL,
+  role_arn      text NOT NULL,
+  created_at    bigint NOT NULL,
+  PRIMARY KEY (state_machine, revision)
+);
+
+CREATE TABLE activities (
+  name       text PRIMARY KEY,
+  arn        text NOT NULL,
+  tags       bytea NOT NULL DEFAULT '',
+  created_at bigint NOT NULL
+);
+
+CREATE TABLE executions (
+  id            bigserial PRIMARY KEY,
+  arn           text NOT NULL UNIQUE,  -- made from (state_machine, name): unique as they are
+  state_machine text NOT NULL,
+  name          text NOT NULL,
+  revision      integer NOT NULL,
+  status        text NOT NULL CHECK (status IN ('RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT',
+                  'ABORTED', 'PENDING_REDRIVE')),
+  input         text NOT NULL,
+  output        text NOT NULL DEFAULT '',
+  error         text NOT NULL DEFAULT '',
+  cause         text NOT NULL DEFAULT '',
+  start_ms      bigint NOT NULL,
+  stop_ms       bigint,
+  redrive_count integer NOT NULL DEFAULT 0,
+  redrive_ms    bigint,
+  parent_arn    text,
+  runtime       text NOT NULL DEFAULT '',  -- the interpreter's state document
+  next_due_ms   bigint,
+  last_event_id bigint NOT NULL DEFAULT 0
+) WITH (fillfactor = 80);
+-- ListExecutions, newest first: one range scan per status, merged when no status is asked.
+CREATE INDEX executions_by_machine ON executions (state_machine, status, start_ms DESC, id DESC);
+CREATE INDEX executions_by_status ON executions (status, start_ms DESC, id DESC);
+-- Recovery: the running ones and their timers.
+CREATE INDEX executions_running ON executions (id) WHERE status = 'RUNNING';
+CREATE INDEX executions_due ON executions (next_due_ms)
+  WHERE status = 'RUNNING' AND next_due_ms IS NOT NULL;
+
+CREATE TABLE execution_events (
+  execution_id      bigint NOT NULL,
+  event_id          bigint NOT NULL,
+  previous_event_id bigint NOT NULL,
+  type              text NOT NULL,
+  ts_ms             bigint NOT NULL,
+  details           text NOT NULL DEFAULT '',  -- JSON of the *EventDetails object
+  PRIMARY KEY (execution_id, event_id)
+);
+
+-- Steps waiting on a task token: activity tasks (taken by GetActivityTask) and callbacks.
+CREATE TABLE tasks (
+  token             text PRIMARY KEY,
+  execution_arn     text NOT NULL,
+  task_seq          bigint NOT NULL,
+  state_name        text NOT NULL,
+  kind              text NOT NULL CHECK (kind IN ('ACTIVITY', 'CALLBACK')),
+  resource          text NOT NULL DEFAULT '',
+  activity_arn      text,
+  input             text NOT NULL DEFAULT '',
+  status            text NOT NULL CHECK (status IN ('SCHEDULED', 'STARTED')),
+  worker_name       text NOT NULL DEFAULT '',
+  scheduled_ms      bigint NOT NULL,
+  started_ms        bigint,
+  heartbeat_seconds integer NOT NULL DEFAULT 0,
+  heartbeat_due_ms  bigint,
+  timeout_due_ms    bigint,
+  UNIQUE (execution_arn, task_seq)
+);
+CREATE INDEX tasks_by_schedule ON tasks (scheduled_ms, execution_arn, task_seq);
+-- GetActivityTask: the oldest task of an activity that no worker has.
+CREATE INDEX tasks_claimable ON tasks (activity_arn, scheduled_ms, execution_arn, task_seq)
+  WHERE status = 'SCHEDULED' AND activity_arn IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -202,6 +301,8 @@ const std::vector<Migration>& AllMigrations() {
       {5, "schedules and their runs", kMigration5},
       {6, "listings of every status served by the per-status indexes", kMigration6},
       {7, "only jobs with a clientToken in its unique index", kMigration7},
+      {8, "workflows: state machines, executions and their history, activities, tasks",
+       kMigration8},
   };
   return migrations;
 }

@@ -15,6 +15,7 @@ void PrepareEventStatements(pqxx::connection& conn);
 void PrepareArrayStatements(pqxx::connection& conn);
 void PrepareScheduleStatements(pqxx::connection& conn);
 void PrepareQueueStatements(pqxx::connection& conn);
+void PrepareWorkflowStatements(pqxx::connection& conn);
 
 // Sent first in a transaction that runs the dispatcher's batch statements (dispatch.cc).
 extern const char kPrimaryKeyPlans[];

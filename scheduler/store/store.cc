@@ -20,6 +20,7 @@ void internal::PrepareStatements(pqxx::connection& conn) {
   PrepareArrayStatements(conn);
   PrepareScheduleStatements(conn);
   PrepareQueueStatements(conn);
+  PrepareWorkflowStatements(conn);
 }
 
 Store::Store(const std::string& database_url, int connections)

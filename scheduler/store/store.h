@@ -74,6 +74,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   int SchemaVersion();
+  // For stores of other resources that share the connections (WorkflowStore).
+  ConnectionPool& pool() { return *pool_; }
 
   // ---- compute environments
   void CreateComputeEnvironment(const batch::v1::ComputeEnvironmentDetail& ce);  // ALREADY_EXISTS

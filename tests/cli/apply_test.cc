@@ -148,7 +148,7 @@ TEST_F(ApplyTest, UnknownKindNamesItsLine) {
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_EQ(r.err,
             "batchctl: stdin:6: unknown kind \"Deployment\" (expected ComputeEnvironment, "
-            "JobQueue, JobDefinition or Schedule)\n");
+            "JobQueue, JobDefinition, Schedule, StateMachine or Activity)\n");
 }
 
 TEST_F(ApplyTest, ServerRefusalNamesTheDocument) {

@@ -171,11 +171,11 @@ TEST(ParseResourceDocuments, MissingRequiredFieldUsesTheDocumentLine) {
 
 TEST(ParseResourceDocuments, UnknownOrMissingKind) {
   EXPECT_EQ(ParseError("jobQueueName: q\n"),
-            "res.yaml:1: missing \"kind\" (ComputeEnvironment, JobQueue, JobDefinition or "
-            "Schedule)");
+            "res.yaml:1: missing \"kind\" (ComputeEnvironment, JobQueue, JobDefinition, "
+            "Schedule, StateMachine or Activity)");
   EXPECT_EQ(ParseError("---\nkind: Job\njobName: x\n"),
             "res.yaml:2: unknown kind \"Job\" (expected ComputeEnvironment, JobQueue, "
-            "JobDefinition or Schedule)");
+            "JobDefinition, Schedule, StateMachine or Activity)");
   EXPECT_EQ(ParseError("- a\n- b\n").rfind("res.yaml:1: expected a mapping", 0), 0u);
 }
 
