@@ -15,9 +15,6 @@
 
 namespace batchd::service {
 
-// Largest execution input or task output, in bytes. AWS stops at 256 KiB; batchd keeps
-// payloads in PostgreSQL and allows more. workflows::EngineOptions has the same default.
-inline constexpr size_t kMaxStatesPayloadBytes = 4 << 20;
 // AWS's quotas on definitions and tags.
 inline constexpr size_t kMaxDefinitionBytes = 1 << 20;
 inline constexpr size_t kMaxTagsPerResource = 50;

@@ -1,6 +1,7 @@
 #pragma once
 // What the workflow API asks of the loop that drives executions (workflows::WorkflowEngine
 // implements it). Each call returns once its change is committed, or throws api::ApiError.
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -8,6 +9,10 @@
 #include "store/workflow_store.h"
 
 namespace batchd::service {
+
+// Largest execution input or task output, in bytes. AWS stops at 256 KiB; batchd keeps
+// payloads in PostgreSQL and allows more.
+inline constexpr size_t kMaxStatesPayloadBytes = 4 << 20;
 
 class WorkflowHooks {
  public:

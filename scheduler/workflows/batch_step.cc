@@ -58,8 +58,9 @@ batch::v1::SubmitJobRequest SubmitRequestFromParameters(const Json& parameters,
                                                         const std::string& execution_arn,
                                                         const std::string& state, int64_t seq) {
   if (!parameters.is_object()) {
-    api::ThrowInvalid("Parameters", "must be an object of SubmitJob fields (JobName, JobQueue, "
-                                    "JobDefinition, ...)");
+    api::ThrowInvalid("Parameters",
+                      "must be an object of SubmitJob fields (JobName, JobQueue, "
+                      "JobDefinition, ...)");
   }
   Json request = Recase(parameters, false);
   // Step Functions' SubmitJob takes tags and parameters as objects of strings, as Batch does.

@@ -4,8 +4,7 @@
 
 namespace batchd::workflows {
 
-std::shared_ptr<const Definition> Definitions::Get(const std::string& state_machine,
-                                                   int revision) {
+std::shared_ptr<const Definition> Definitions::Get(const std::string& state_machine, int revision) {
   auto key = std::make_pair(state_machine, revision);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   auto stored = store_.GetStateMachineRevision(state_machine, revision);
@@ -14,10 +13,11 @@ std::shared_ptr<const Definition> Definitions::Get(const std::string& state_mach
   }
   asl::ParsedDefinition parsed = asl::ParseDefinition(stored->definition);
   if (!parsed.machine) {
-    throw api::ApiError(api::ErrorCode::kInternal,
-                        "stored definition of " + state_machine + " revision " +
-                            std::to_string(revision) + " does not parse: " +
-                            (parsed.diagnostics.empty() ? "" : asl::Describe(parsed.diagnostics[0])));
+    throw api::ApiError(
+        api::ErrorCode::kInternal,
+        "stored definition of " + state_machine + " revision " + std::to_string(revision) +
+            " does not parse: " +
+            (parsed.diagnostics.empty() ? "" : asl::Describe(parsed.diagnostics[0])));
   }
   auto def = std::make_shared<Definition>();
   def->text = stored->definition;

@@ -22,7 +22,8 @@ struct Definition {
 
 class Definitions {
  public:
-  Definitions(store::WorkflowStore& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+  Definitions(store::WorkflowStore& store, const core::Clock& clock)
+      : store_(store), clock_(clock) {}
   // NOT_FOUND when the revision is gone; INTERNAL when a stored definition does not parse
   // (it was checked when stored).
   std::shared_ptr<const Definition> Get(const std::string& state_machine, int revision);

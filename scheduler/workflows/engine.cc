@@ -15,11 +15,16 @@ using batch::v1::ExecutionStatus;
 
 ExecutionStatus::Value StatusOf(asl::ExecutionStatus status) {
   switch (status) {
-    case asl::ExecutionStatus::kRunning: return ExecutionStatus::RUNNING;
-    case asl::ExecutionStatus::kSucceeded: return ExecutionStatus::SUCCEEDED;
-    case asl::ExecutionStatus::kFailed: return ExecutionStatus::FAILED;
-    case asl::ExecutionStatus::kTimedOut: return ExecutionStatus::TIMED_OUT;
-    case asl::ExecutionStatus::kAborted: return ExecutionStatus::ABORTED;
+    case asl::ExecutionStatus::kRunning:
+      return ExecutionStatus::RUNNING;
+    case asl::ExecutionStatus::kSucceeded:
+      return ExecutionStatus::SUCCEEDED;
+    case asl::ExecutionStatus::kFailed:
+      return ExecutionStatus::FAILED;
+    case asl::ExecutionStatus::kTimedOut:
+      return ExecutionStatus::TIMED_OUT;
+    case asl::ExecutionStatus::kAborted:
+      return ExecutionStatus::ABORTED;
   }
   return ExecutionStatus::FAILED;
 }
@@ -244,8 +249,7 @@ void WorkflowEngine::Commit() {
     try {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
-      spdlog::error("workflows: cannot store a turn (reloading running executions): {}",
-                    e.what());
+      spdlog::error("workflows: cannot store a turn (reloading running executions): {}", e.what());
     }
     // What the loop holds is ahead of the store now: it starts again from what is stored,
     // and the effects that were waiting go out again from there.
@@ -279,12 +283,10 @@ void WorkflowEngine::Started(PendingStart& start, const store::ExecutionInsert& 
     const std::string arn = start.row.arn;
     const bool running = start.state.status == asl::ExecutionStatus::kRunning;
     if (running) {
-      Live& live = Insert(outcome.row, std::move(start.state), start.definition);
+      Insert(outcome.row, std::move(start.state), start.definition);
       for (const auto& task : start.starts) {
-        if (!task.token.empty()) tokens_[task.token] = {arn, task.seq};
         effects_.push_back([this, arn, task] { StartTask(arn, task); });
       }
-      (void)live;
     } else if (!start.state.info.parent_arn.empty()) {
       Live ended;
       ended.state = std::move(start.state);
@@ -294,7 +296,8 @@ void WorkflowEngine::Started(PendingStart& start, const store::ExecutionInsert& 
   start.done(&outcome, nullptr);
 }
 
-store::TaskRow WorkflowEngine::TaskRowOf(const std::string& arn, const asl::TaskStart& start) const {
+store::TaskRow WorkflowEngine::TaskRowOf(const std::string& arn,
+                                         const asl::TaskStart& start) const {
   store::TaskRow row;
   row.token = start.token;
   row.execution_arn = arn;

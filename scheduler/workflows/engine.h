@@ -33,9 +33,7 @@ namespace batchd::workflows {
 struct EngineOptions {
   // A GetActivityTask call waits this long for a task (AWS: 60 s).
   std::chrono::milliseconds activity_poll{60'000};
-  // Largest execution input, task output or task answer, in bytes. AWS allows 256 KiB; batchd
-  // keeps payloads in PostgreSQL and goes past that.
-  size_t max_payload_bytes = 4 << 20;
+  size_t max_payload_bytes = service::kMaxStatesPayloadBytes;
 };
 
 class WorkflowEngine final : public service::WorkflowHooks {
@@ -57,7 +55,8 @@ class WorkflowEngine final : public service::WorkflowHooks {
                                                    std::optional<int> revision,
                                                    const std::string& name,
                                                    const std::string& input) override;
-  // Answers once the stop is committed; NOT_FOUND, or FAILED_PRECONDITION when it has ended.
+  // Answers once the stop is committed; NOT_FOUND when missing. Stopping an execution that
+  // has ended changes nothing and answers its stop date.
   double StopExecution(const std::string& arn, const std::string& error,
                        const std::string& cause) override;
   double RedriveExecution(const std::string& arn) override;
@@ -68,9 +67,14 @@ class WorkflowEngine final : public service::WorkflowHooks {
   void SendTaskFailure(const std::string& token, const std::string& error,
                        const std::string& cause) override;
   void SendTaskHeartbeat(const std::string& token) override;
-  // Waits up to the poll time for a task of the activity; nullopt when none came.
+  // Waits up to the poll time for a task of the activity; nullopt when none came, or at once
+  // after ClosePolls().
   std::optional<store::TaskRow> GetActivityTask(const std::string& activity_arn,
                                                 const std::string& worker) override;
+
+  // Wakes every waiting GetActivityTask and answers later ones at once: for shutdown, so the
+  // API can stop without waiting out a minute's poll.
+  void ClosePolls();
 
   // The job loop's report that a job ended (committed). Called on its thread; cheap.
   void JobEnded(const std::string& job_id);
@@ -155,6 +159,7 @@ class WorkflowEngine final : public service::WorkflowHooks {
   std::mutex poll_mu_;
   std::condition_variable poll_cv_;
   std::map<std::string, uint64_t> poll_generation_;
+  bool polls_closed_ = false;
 
   // Owned by the loop thread.
   std::unordered_map<std::string, Live> live_;  // running executions by ARN
@@ -175,7 +180,8 @@ class WorkflowEngine final : public service::WorkflowHooks {
 
 // Runs `question` on the loop thread; it answers through `reply`, now or after a commit.
 template <typename T>
-inline T WorkflowEngine::Ask(std::function<void(std::function<void(T, std::exception_ptr)>)> question) {
+inline T WorkflowEngine::Ask(
+    std::function<void(std::function<void(T, std::exception_ptr)>)> question) {
   auto promise = std::make_shared<std::promise<T>>();
   std::future<T> answer = promise->get_future();
   Post([promise, question = std::move(question)] {

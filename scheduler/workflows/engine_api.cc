@@ -70,11 +70,21 @@ void WorkflowEngine::BeginExecution(
   row.parent_arn = parent_arn;
   const asl::ExecutionState& st = start.state;
   switch (st.status) {
-    case asl::ExecutionStatus::kRunning: row.status = batch::v1::ExecutionStatus::RUNNING; break;
-    case asl::ExecutionStatus::kSucceeded: row.status = batch::v1::ExecutionStatus::SUCCEEDED; break;
-    case asl::ExecutionStatus::kFailed: row.status = batch::v1::ExecutionStatus::FAILED; break;
-    case asl::ExecutionStatus::kTimedOut: row.status = batch::v1::ExecutionStatus::TIMED_OUT; break;
-    case asl::ExecutionStatus::kAborted: row.status = batch::v1::ExecutionStatus::ABORTED; break;
+    case asl::ExecutionStatus::kRunning:
+      row.status = batch::v1::ExecutionStatus::RUNNING;
+      break;
+    case asl::ExecutionStatus::kSucceeded:
+      row.status = batch::v1::ExecutionStatus::SUCCEEDED;
+      break;
+    case asl::ExecutionStatus::kFailed:
+      row.status = batch::v1::ExecutionStatus::FAILED;
+      break;
+    case asl::ExecutionStatus::kTimedOut:
+      row.status = batch::v1::ExecutionStatus::TIMED_OUT;
+      break;
+    case asl::ExecutionStatus::kAborted:
+      row.status = batch::v1::ExecutionStatus::ABORTED;
+      break;
   }
   if (st.status == asl::ExecutionStatus::kSucceeded) row.output = asl::Compact(st.output);
   row.error = st.error;
@@ -115,12 +125,11 @@ batch::v1::StartExecutionResponse WorkflowEngine::StartExecution(const std::stri
         r.set_start_date(Seconds(existing.start_ms));
         return r;
       }
-      throw api::ApiError(api::ErrorCode::kAlreadyExists,
-                          "ExecutionAlreadyExists: execution " + existing.arn +
-                              " already exists" +
-                              (existing.status == batch::v1::ExecutionStatus::RUNNING
-                                   ? " with another input"
-                                   : " and has ended"));
+      throw api::ApiError(
+          api::ErrorCode::kAlreadyExists,
+          "ExecutionAlreadyExists: execution " + existing.arn + " already exists" +
+              (existing.status == batch::v1::ExecutionStatus::RUNNING ? " with another input"
+                                                                      : " and has ended"));
     };
     if (Live* live = Find(arn)) {
       store::ExecutionRow existing;
@@ -130,39 +139,38 @@ batch::v1::StartExecutionResponse WorkflowEngine::StartExecution(const std::stri
       existing.start_ms = live->state.info.start_ms;
       if (existing.input != normalized_input) {
         // Stored text may differ from the compact form only in spacing.
-        existing.input = Json::parse(normalized_input) == live->state.input ? normalized_input
-                                                                             : existing.input;
+        existing.input =
+            Json::parse(normalized_input) == live->state.input ? normalized_input : existing.input;
       }
       reply(same_start(existing), nullptr);
       return;
     }
-    BeginExecution(*machine, rev, execution_name, normalized_input, "", 0,
-                   [reply, same_start, rev](const store::ExecutionInsert* outcome,
-                                            std::exception_ptr error) {
-                     if (error) return reply({}, error);
-                     try {
-                       switch (outcome->outcome) {
-                         case store::ExecutionInsert::Outcome::kInserted: {
-                           Response r;
-                           r.set_execution_arn(outcome->row.arn);
-                           r.set_start_date(Seconds(outcome->row.start_ms));
-                           return reply(r, nullptr);
-                         }
-                         case store::ExecutionInsert::Outcome::kExists:
-                           return reply(same_start(outcome->row), nullptr);
-                         case store::ExecutionInsert::Outcome::kNoStateMachine:
-                           api::ThrowNotFound("StateMachineDoesNotExist: state machine " +
-                                              outcome->row.state_machine);
-                         case store::ExecutionInsert::Outcome::kStateMachineDeleting:
-                           api::ThrowFailedPrecondition("StateMachineDeleting: state machine " +
-                                                        outcome->row.state_machine +
-                                                        " is being deleted");
-                       }
-                       (void)rev;
-                     } catch (...) {
-                       reply({}, std::current_exception());
-                     }
-                   });
+    BeginExecution(
+        *machine, rev, execution_name, normalized_input, "", 0,
+        [reply, same_start, rev](const store::ExecutionInsert* outcome, std::exception_ptr error) {
+          if (error) return reply({}, error);
+          try {
+            switch (outcome->outcome) {
+              case store::ExecutionInsert::Outcome::kInserted: {
+                Response r;
+                r.set_execution_arn(outcome->row.arn);
+                r.set_start_date(Seconds(outcome->row.start_ms));
+                return reply(r, nullptr);
+              }
+              case store::ExecutionInsert::Outcome::kExists:
+                return reply(same_start(outcome->row), nullptr);
+              case store::ExecutionInsert::Outcome::kNoStateMachine:
+                api::ThrowNotFound("StateMachineDoesNotExist: state machine " +
+                                   outcome->row.state_machine);
+              case store::ExecutionInsert::Outcome::kStateMachineDeleting:
+                api::ThrowFailedPrecondition("StateMachineDeleting: state machine " +
+                                             outcome->row.state_machine + " is being deleted");
+            }
+            (void)rev;
+          } catch (...) {
+            reply({}, std::current_exception());
+          }
+        });
   });
 }
 
@@ -247,6 +255,7 @@ std::optional<store::TaskRow> WorkflowEngine::GetActivityTask(const std::string&
     uint64_t generation;
     {
       std::lock_guard lock(poll_mu_);
+      if (polls_closed_) return std::nullopt;
       generation = poll_generation_[activity_arn];
     }
     if (auto task = workflows_.ClaimActivityTask(activity_arn, worker, clock_.NowMillis())) {
@@ -263,8 +272,9 @@ std::optional<store::TaskRow> WorkflowEngine::GetActivityTask(const std::string&
       return task;
     }
     std::unique_lock lock(poll_mu_);
-    if (!poll_cv_.wait_until(lock, deadline,
-                             [&] { return poll_generation_[activity_arn] != generation; })) {
+    if (!poll_cv_.wait_until(lock, deadline, [&] {
+          return polls_closed_ || poll_generation_[activity_arn] != generation;
+        })) {
       return std::nullopt;
     }
   }
@@ -274,6 +284,14 @@ void WorkflowEngine::WakePollers(const std::string& activity_arn) {
   {
     std::lock_guard lock(poll_mu_);
     poll_generation_[activity_arn]++;
+  }
+  poll_cv_.notify_all();
+}
+
+void WorkflowEngine::ClosePolls() {
+  {
+    std::lock_guard lock(poll_mu_);
+    polls_closed_ = true;
   }
   poll_cv_.notify_all();
 }

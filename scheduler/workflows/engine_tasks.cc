@@ -236,8 +236,8 @@ void WorkflowEngine::StartChild(const std::string& arn, const asl::TaskStart& st
     auto machine = workflows_.GetStateMachine(ref.name);
     if (!machine) api::ThrowNotFound("StateMachineDoesNotExist: state machine " + ref.name);
     std::string input = "{}";
-    if (p.contains("Input")) input = p["Input"].is_string() ? p["Input"].get<std::string>()
-                                                           : asl::Compact(p["Input"]);
+    if (p.contains("Input"))
+      input = p["Input"].is_string() ? p["Input"].get<std::string>() : asl::Compact(p["Input"]);
     std::string name;
     if (p.contains("Name") && p["Name"].is_string()) {
       name = p["Name"].get<std::string>();
@@ -269,8 +269,7 @@ void WorkflowEngine::StartChild(const std::string& arn, const asl::TaskStart& st
                      live->changed = true;
                      asl::Transition t;
                      if (kind == Kind::kStartExecution) {
-                       Json out = {{"ExecutionArn", row.arn},
-                                   {"StartDate", Seconds(row.start_ms)}};
+                       Json out = {{"ExecutionArn", row.arn}, {"StartDate", Seconds(row.start_ms)}};
                        live->definition->interpreter->TaskSucceeded(live->state, seq, out, t);
                      } else {
                        live->definition->interpreter->TaskSubmitted(
@@ -281,10 +280,7 @@ void WorkflowEngine::StartChild(const std::string& arn, const asl::TaskStart& st
                          // Ended before this batchd learnt of it (a restart in between).
                          deferred_.push_back([this, row] {
                            Live ended;
-                           ended.state.info.arn = row.arn;
-                           ended.state.info.parent_arn = row.parent_arn;
-                           auto st = asl::ExecutionStateFromJson(Json::parse(row.runtime));
-                           ended.state = std::move(st);
+                           ended.state = asl::ExecutionStateFromJson(Json::parse(row.runtime));
                            ChildEnded(ended);
                          });
                        }

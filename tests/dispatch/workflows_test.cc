@@ -121,12 +121,12 @@ class Workflows : public DispatchTest {
     for (const auto& e : History(arn)) {
       if (e.type() != "TaskSubmitted" && e.type() != "TaskSucceeded" && e.type() != "TaskFailed")
         continue;
-      Json details = Json::parse(
-          e.type() == "TaskSubmitted"
-              ? e.task_submitted_event_details().fields().at("output").string_value()
-          : e.type() == "TaskSucceeded"
-              ? e.task_succeeded_event_details().fields().at("output").string_value()
-              : std::string("{}"));
+      Json details =
+          Json::parse(e.type() == "TaskSubmitted"
+                          ? e.task_submitted_event_details().fields().at("output").string_value()
+                      : e.type() == "TaskSucceeded"
+                          ? e.task_succeeded_event_details().fields().at("output").string_value()
+                          : std::string("{}"));
       if (details.contains("JobId")) ids.push_back(details["JobId"]);
     }
     std::set<std::string> unique(ids.begin(), ids.end());
@@ -215,8 +215,8 @@ TEST_F(Workflows, BatchdKilledMidExecutionFinishesWithEachJobSubmittedOnce) {
   for (int kill = 0; kill < 3; ++kill) {
     // Let it get somewhere, then kill -9 and start again on the same database and port.
     const size_t before = History(arn).size();
-    ASSERT_TRUE(PollUntil([&] { return History(arn).size() > before + 3; }, std::chrono::seconds(30),
-                          std::chrono::milliseconds(50)))
+    ASSERT_TRUE(PollUntil([&] { return History(arn).size() > before + 3; },
+                          std::chrono::seconds(30), std::chrono::milliseconds(50)))
         << Diagnostics();
     batchd_->Kill();
     StartBatchd(port);

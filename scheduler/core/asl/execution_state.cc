@@ -8,14 +8,22 @@ namespace {
 // Short keys: the document is rewritten on every transition of a running execution.
 const char* PhaseName(Phase phase) {
   switch (phase) {
-    case Phase::kEnter: return "enter";
-    case Phase::kTask: return "task";
-    case Phase::kWait: return "wait";
-    case Phase::kBackoff: return "backoff";
-    case Phase::kBranches: return "branches";
-    case Phase::kIterations: return "iterations";
-    case Phase::kSucceeded: return "succeeded";
-    case Phase::kFailed: return "failed";
+    case Phase::kEnter:
+      return "enter";
+    case Phase::kTask:
+      return "task";
+    case Phase::kWait:
+      return "wait";
+    case Phase::kBackoff:
+      return "backoff";
+    case Phase::kBranches:
+      return "branches";
+    case Phase::kIterations:
+      return "iterations";
+    case Phase::kSucceeded:
+      return "succeeded";
+    case Phase::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -98,11 +106,16 @@ Frame FrameFromJson(const Json& j) {
 
 const char* ExecutionStatusName(ExecutionStatus status) {
   switch (status) {
-    case ExecutionStatus::kRunning: return "RUNNING";
-    case ExecutionStatus::kSucceeded: return "SUCCEEDED";
-    case ExecutionStatus::kFailed: return "FAILED";
-    case ExecutionStatus::kTimedOut: return "TIMED_OUT";
-    case ExecutionStatus::kAborted: return "ABORTED";
+    case ExecutionStatus::kRunning:
+      return "RUNNING";
+    case ExecutionStatus::kSucceeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::kFailed:
+      return "FAILED";
+    case ExecutionStatus::kTimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
   }
   return "?";
 }
@@ -177,7 +190,8 @@ ExecutionState ExecutionStateFromJson(const Json& j) {
     }
     return s;
   } catch (const Json::exception& e) {
-    throw StatesError(errors::kRuntime, std::string("stored execution state is damaged: ") + e.what());
+    throw StatesError(errors::kRuntime,
+                      std::string("stored execution state is damaged: ") + e.what());
   }
 }
 

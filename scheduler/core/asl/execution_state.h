@@ -37,7 +37,7 @@ struct Frame {
   // kTask
   int64_t task_seq = 0;
   std::string token;
-  Json task_parameters;  // what the task was started with, to start it again after a restart
+  Json task_parameters;      // what the task was started with, to start it again after a restart
   int64_t heartbeat_ms = 0;  // HeartbeatSeconds, 0: none
   int64_t heartbeat_due_ms = 0;
 
@@ -49,7 +49,7 @@ struct Frame {
   int64_t next_item = 0;
   int64_t done_items = 0;
   int64_t failed_items = 0;
-  int64_t max_concurrency = 0;  // 0: no limit
+  int64_t max_concurrency = 0;   // 0: no limit
   int64_t tolerated_count = -1;  // -1: none given
   double tolerated_percent = -1;
 

@@ -15,11 +15,11 @@ std::string DetailsMember(const std::string& type) {
   if (type.ends_with("StateEntered")) return "stateEnteredEventDetails";
   if (type.ends_with("StateExited")) return "stateExitedEventDetails";
   // Types AWS gives no details.
-  static const char* const kBare[] = {
-      "ParallelStateStarted", "ParallelStateSucceeded", "ParallelStateFailed",
-      "ParallelStateAborted", "MapStateSucceeded",      "MapStateFailed",
-      "MapStateAborted",      "WaitStateAborted",       "TaskStateAborted",
-      "PassStateAborted"};
+  static const char* const kBare[] = {"ParallelStateStarted", "ParallelStateSucceeded",
+                                      "ParallelStateFailed",  "ParallelStateAborted",
+                                      "MapStateSucceeded",    "MapStateFailed",
+                                      "MapStateAborted",      "WaitStateAborted",
+                                      "TaskStateAborted",     "PassStateAborted"};
   for (const char* bare : kBare) {
     if (type == bare) return "";
   }
@@ -66,7 +66,8 @@ ExecutionState Interpreter::Start(ExecutionInfo info, Json input, Transition& ou
   ex.input = std::move(input);
   ex.root.state = machine_->start_at;
   ex.root.input = ex.input;
-  if (machine_->timeout_seconds) ex.timeout_ms = ex.info.start_ms + *machine_->timeout_seconds * 1000;
+  if (machine_->timeout_seconds)
+    ex.timeout_ms = ex.info.start_ms + *machine_->timeout_seconds * 1000;
   Run run(*this, ex, out);
   run.EmitExecution("ExecutionStarted", {{"input", Compact(ex.input)},
                                          {"inputDetails", {{"truncated", false}}},

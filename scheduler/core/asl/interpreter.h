@@ -36,8 +36,8 @@ struct TaskStart {
   int64_t seq = 0;  // unique within the execution: with its ARN it names the task everywhere
   std::string state;
   TaskResource resource;
-  Json parameters;    // resolved Parameters (or the effective input without them)
-  std::string token;  // activities and callbacks; "" otherwise
+  Json parameters;                // resolved Parameters (or the effective input without them)
+  std::string token;              // activities and callbacks; "" otherwise
   int64_t timeout_seconds = 0;    // 0: none
   int64_t heartbeat_seconds = 0;  // 0: none
   int retry = 0;                  // how many retries of the state came before

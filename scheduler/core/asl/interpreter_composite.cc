@@ -51,13 +51,10 @@ Json Batch(const Json& items, const ItemBatcher& batcher, int64_t max_items, int
 
 void Run::Parallel(Frame& f, const Machine& m, const State& s) {
   Json context;
-  const Json* ctx = nullptr;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   Json effective = ApplyPath(s.input_path, f.input, f, ctx);
-  if (s.parameters) effective = ResolvePayload(*s.parameters, ScopeFor(f, effective, ctx), ip_.random_);
+  if (s.parameters)
+    effective = ResolvePayload(*s.parameters, ScopeFor(f, effective, ctx), ip_.random_);
   Emit(f, "ParallelStateStarted", Json());
   f.phase = Phase::kBranches;
   f.children.clear();
@@ -74,11 +71,7 @@ void Run::Parallel(Frame& f, const Machine& m, const State& s) {
 
 void Run::Map(Frame& f, const Machine& m, const State& s) {
   Json context;
-  const Json* ctx = nullptr;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   Json effective = ApplyPath(s.input_path, f.input, f, ctx);
   Json items = s.items_path.kind == PathField::Kind::kPath
                    ? Select(s.items_path.path, ScopeFor(f, effective, ctx))
@@ -91,10 +84,10 @@ void Run::Map(Frame& f, const Machine& m, const State& s) {
   }
   const Json& limits_input = effective;
   f.max_concurrency = ResolveInt(s.max_concurrency, limits_input, f, "MaxConcurrencyPath");
-  f.tolerated_count = s.tolerated_failure_count.present()
-                          ? ResolveInt(s.tolerated_failure_count, limits_input, f,
-                                       "ToleratedFailureCountPath")
-                          : -1;
+  f.tolerated_count =
+      s.tolerated_failure_count.present()
+          ? ResolveInt(s.tolerated_failure_count, limits_input, f, "ToleratedFailureCountPath")
+          : -1;
   f.tolerated_percent = -1;
   if (s.tolerated_failure_percentage.value) {
     f.tolerated_percent = *s.tolerated_failure_percentage.value;
@@ -109,8 +102,8 @@ void Run::Map(Frame& f, const Machine& m, const State& s) {
   if (s.item_batcher) {
     const int64_t max_items =
         ResolveInt(s.item_batcher->max_items_per_batch, limits_input, f, "MaxItemsPerBatchPath");
-    const int64_t max_bytes = ResolveInt(s.item_batcher->max_input_bytes_per_batch, limits_input,
-                                         f, "MaxInputBytesPerBatchPath");
+    const int64_t max_bytes = ResolveInt(s.item_batcher->max_input_bytes_per_batch, limits_input, f,
+                                         "MaxInputBytesPerBatchPath");
     items = Batch(items, *s.item_batcher, max_items, max_bytes);
   }
   Emit(f, "MapStateStarted", {{"length", items.size()}});

@@ -133,8 +133,8 @@ void Run::Timer(Frame& f, const Machine& m) {
   switch (f.phase) {
     case Phase::kWait:
       if (now_ < f.due_ms) return;
-      Exit(f, m, s, ApplyPath(s.output_path, ApplyPath(s.input_path, f.input, f, nullptr), f,
-                              nullptr),
+      Exit(f, m, s,
+           ApplyPath(s.output_path, ApplyPath(s.input_path, f.input, f, nullptr), f, nullptr),
            s.next, Json());
       return;
     case Phase::kBackoff:
@@ -147,8 +147,9 @@ void Run::Timer(Frame& f, const Machine& m) {
       if (!timed_out && !heartbeat) return;
       // AWS reports a missed heartbeat as States.Timeout too (recorded); ErrorEquals may still
       // name it States.HeartbeatTimeout.
-      const std::string cause = timed_out ? "The task ran longer than its TimeoutSeconds"
-                                          : "The task sent no heartbeat within its HeartbeatSeconds";
+      const std::string cause = timed_out
+                                    ? "The task ran longer than its TimeoutSeconds"
+                                    : "The task sent no heartbeat within its HeartbeatSeconds";
       out_.cancels.push_back({f.task_seq, s.resource});
       if (s.resource.kind == TaskResource::Kind::kActivity) {
         Emit(f, "ActivityTimedOut", {{"error", errors::kTimeout}, {"cause", cause}});
@@ -238,11 +239,11 @@ void Run::Fail(Frame& f, const Machine& m, const State& s, const std::string& er
     Json error_output = {{"Error", error}, {"Cause", cause}};
     try {
       Json assigned = AssignVariables(f, catcher.assign, error_output, s);
-      Json output = catcher.result_path.kind == PathField::Kind::kNull
-                        ? f.input
-                        : PlaceResult(f.input,
-                                      catcher.result_path.present() ? catcher.result_path.path : "$",
-                                      std::move(error_output));
+      Json output =
+          catcher.result_path.kind == PathField::Kind::kNull
+              ? f.input
+              : PlaceResult(f.input, catcher.result_path.present() ? catcher.result_path.path : "$",
+                            std::move(error_output));
       Exit(f, m, s, std::move(output), catcher.next, assigned);
       return;
     } catch (const StatesError& e) {
@@ -259,12 +260,8 @@ void Run::Fail(Frame& f, const Machine& m, const State& s, const std::string& er
 
 void Run::Complete(Frame& f, const Machine& m, const State& s, Json result,
                    const Json* assign_input) {
-  const Json* ctx = nullptr;
   Json context;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   if (s.result_selector) {
     Scope scope = ScopeFor(f, result, ctx);
     result = ResolvePayload(*s.result_selector, scope, ip_.random_);
@@ -288,9 +285,8 @@ void Run::Complete(Frame& f, const Machine& m, const State& s, Json result,
 void Run::Exit(Frame& f, const Machine& m, const State& s, Json output, const std::string& next,
                const Json& assigned) {
   (void)m;
-  Json details = {{"name", s.name},
-                  {"output", Compact(output)},
-                  {"outputDetails", {{"truncated", false}}}};
+  Json details = {
+      {"name", s.name}, {"output", Compact(output)}, {"outputDetails", {{"truncated", false}}}};
   if (assigned.is_object() && !assigned.empty()) {
     Json shown = Json::object();
     for (const auto& [k, v] : assigned.items()) shown[k] = Compact(v);
@@ -320,18 +316,14 @@ Json Run::AssignVariables(Frame& f, const std::optional<Json>& assign, const Jso
                           const State& s) {
   if (!assign) return Json();
   Json context;
-  const Json* ctx = nullptr;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   // Every value is evaluated against the variables as they were before the state, then all
   // are bound together (AWS's rule: assignments within one Assign do not see each other).
   return ResolvePayload(*assign, ScopeFor(f, input, ctx), ip_.random_);
 }
 
-Json Run::ContextFor(const Frame& f, const State& s, const std::string& token,
-                     const Json* map_item, int64_t map_index) {
+Json Run::ContextFor(const Frame& f, const State& s, const std::string& token, const Json* map_item,
+                     int64_t map_index) {
   int retries = 0;
   for (int r : f.retry_counts) retries += r;
   Json execution = {{"Id", ex_.info.arn},
@@ -348,6 +340,12 @@ Json Run::ContextFor(const Frame& f, const State& s, const std::string& token,
   if (!token.empty()) context["Task"] = {{"Token", token}};
   if (map_item) context["Map"] = {{"Item", {{"Index", map_index}, {"Value", *map_item}}}};
   return context;
+}
+
+const Json* Run::ContextIfUsed(const Frame& f, const State& s, Json& storage) {
+  if (!ip_.UsesContext(s)) return nullptr;
+  storage = ContextFor(f, s);
+  return &storage;
 }
 
 Scope Run::ScopeFor(const Frame& f, const Json& input, const Json* context) const {

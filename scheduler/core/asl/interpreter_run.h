@@ -60,13 +60,16 @@ class Run {
   bool IterationEnded(Frame& f, const Machine& m, const State& s, Frame& child);
   // Result processing and the move to the next state (or the frame's end).
   void Complete(Frame& f, const Machine& m, const State& s, Json result, const Json* assign_input);
-  void Exit(Frame& f, const Machine& m, const State& s, Json output,
-            const std::string& next, const Json& assigned);
+  void Exit(Frame& f, const Machine& m, const State& s, Json output, const std::string& next,
+            const Json& assigned);
   Json AssignVariables(Frame& f, const std::optional<Json>& assign, const Json& input,
                        const State& s);
 
   Json ContextFor(const Frame& f, const State& s, const std::string& token = "",
                   const Json* map_item = nullptr, int64_t map_index = -1);
+  // The context object in `storage` when the state reads it, else null: building it copies
+  // the execution's input.
+  const Json* ContextIfUsed(const Frame& f, const State& s, Json& storage);
   Scope ScopeFor(const Frame& f, const Json& input, const Json* context) const;
   Json ApplyPath(const PathField& path, const Json& value, const Frame& f, const Json* ctx);
   int64_t ResolveInt(const IntField& field, const Json& input, const Frame& f,

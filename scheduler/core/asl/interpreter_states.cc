@@ -22,9 +22,9 @@ void Run::Enter(Frame& f, const Machine& m) {
   }
   f.entered_ms = now_;
   f.retry_counts.clear();
-  const std::string type = s->type == StateType::kFail ? "FailStateEntered"
-                                                        : std::string(StateTypeName(s->type)) +
-                                                              "StateEntered";
+  const std::string type = s->type == StateType::kFail
+                               ? "FailStateEntered"
+                               : std::string(StateTypeName(s->type)) + "StateEntered";
   Emit(f, type,
        {{"name", s->name}, {"input", Compact(f.input)}, {"inputDetails", {{"truncated", false}}}});
   Work(f, m, *s);
@@ -33,14 +33,22 @@ void Run::Enter(Frame& f, const Machine& m) {
 void Run::Work(Frame& f, const Machine& m, const State& s) {
   try {
     switch (s.type) {
-      case StateType::kPass: return Pass(f, m, s);
-      case StateType::kChoice: return Choice(f, m, s);
-      case StateType::kWait: return Wait(f, m, s);
-      case StateType::kSucceed: return Succeed(f, s);
-      case StateType::kFail: return FailState(f, s);
-      case StateType::kTask: return Task(f, s);
-      case StateType::kParallel: return Parallel(f, m, s);
-      case StateType::kMap: return Map(f, m, s);
+      case StateType::kPass:
+        return Pass(f, m, s);
+      case StateType::kChoice:
+        return Choice(f, m, s);
+      case StateType::kWait:
+        return Wait(f, m, s);
+      case StateType::kSucceed:
+        return Succeed(f, s);
+      case StateType::kFail:
+        return FailState(f, s);
+      case StateType::kTask:
+        return Task(f, s);
+      case StateType::kParallel:
+        return Parallel(f, m, s);
+      case StateType::kMap:
+        return Map(f, m, s);
     }
   } catch (const StatesError& e) {
     Fail(f, m, s, e.error(), e.cause());
@@ -49,24 +57,17 @@ void Run::Work(Frame& f, const Machine& m, const State& s) {
 
 void Run::Pass(Frame& f, const Machine& m, const State& s) {
   Json context;
-  const Json* ctx = nullptr;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   Json effective = ApplyPath(s.input_path, f.input, f, ctx);
-  if (s.parameters) effective = ResolvePayload(*s.parameters, ScopeFor(f, effective, ctx), ip_.random_);
+  if (s.parameters)
+    effective = ResolvePayload(*s.parameters, ScopeFor(f, effective, ctx), ip_.random_);
   Json result = s.result ? *s.result : std::move(effective);
   Complete(f, m, s, std::move(result), nullptr);
 }
 
 void Run::Choice(Frame& f, const Machine& m, const State& s) {
   Json context;
-  const Json* ctx = nullptr;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   Json effective = ApplyPath(s.input_path, f.input, f, ctx);
   const Scope scope = ScopeFor(f, effective, ctx);
   std::string next;
@@ -78,9 +79,9 @@ void Run::Choice(Frame& f, const Machine& m, const State& s) {
   }
   if (next.empty()) next = s.default_next;
   if (next.empty()) {
-    throw StatesError(errors::kNoChoiceMatched,
-                      "No Choice Rules matched and no Default was specified in state '" + s.name +
-                          "'");
+    throw StatesError(
+        errors::kNoChoiceMatched,
+        "No Choice Rules matched and no Default was specified in state '" + s.name + "'");
   }
   Json assigned = AssignVariables(f, s.assign, effective, s);
   Exit(f, m, s, ApplyPath(s.output_path, effective, f, ctx), next, assigned);
@@ -94,9 +95,9 @@ void Run::Wait(Frame& f, const Machine& m, const State& s) {
   } else if (!s.seconds_path.empty()) {
     Json v = Select(s.seconds_path, ScopeFor(f, effective, nullptr));
     if (!(v.is_number_integer() || v.is_number_unsigned()) || v.get<int64_t>() < 0) {
-      throw StatesError(errors::kRuntime,
-                        "The SecondsPath parameter does not reference a valid integer value: " +
-                            Compact(v));
+      throw StatesError(
+          errors::kRuntime,
+          "The SecondsPath parameter does not reference a valid integer value: " + Compact(v));
     }
     due = now_ + v.get<int64_t>() * 1000;
   } else {
@@ -141,18 +142,14 @@ void Run::Succeed(Frame& f, const State& s) {
 void Run::FailState(Frame& f, const State& s) {
   // ErrorPath and CausePath read the state's raw input; either may be an intrinsic call.
   Json context;
-  const Json* ctx = nullptr;
-  if (ip_.UsesContext(s)) {
-    context = ContextFor(f, s);
-    ctx = &context;
-  }
+  const Json* ctx = ContextIfUsed(f, s, context);
   auto resolve = [&](const std::string& path, const char* field) -> std::string {
     Json tmpl = {{std::string(field) + ".$", path}};
     Json v = ResolvePayload(tmpl, ScopeFor(f, f.input, ctx), ip_.random_)[field];
     if (!v.is_string()) {
-      throw StatesError(errors::kRuntime, std::string("The ") + field +
-                                              "Path must reference a string, but was " +
-                                              Compact(v));
+      throw StatesError(
+          errors::kRuntime,
+          std::string("The ") + field + "Path must reference a string, but was " + Compact(v));
     }
     return v.get<std::string>();
   };

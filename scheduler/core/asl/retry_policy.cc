@@ -22,16 +22,16 @@ bool ErrorMatches(const std::vector<std::string>& error_equals, std::string_view
   return false;
 }
 
-std::optional<size_t> MatchingRetrier(const std::vector<Retrier>& retriers,
-                                      std::string_view error, bool heartbeat) {
+std::optional<size_t> MatchingRetrier(const std::vector<Retrier>& retriers, std::string_view error,
+                                      bool heartbeat) {
   for (size_t i = 0; i < retriers.size(); ++i) {
     if (ErrorMatches(retriers[i].error_equals, error, heartbeat)) return i;
   }
   return std::nullopt;
 }
 
-std::optional<size_t> MatchingCatcher(const std::vector<Catcher>& catchers,
-                                      std::string_view error, bool heartbeat) {
+std::optional<size_t> MatchingCatcher(const std::vector<Catcher>& catchers, std::string_view error,
+                                      bool heartbeat) {
   for (size_t i = 0; i < catchers.size(); ++i) {
     if (ErrorMatches(catchers[i].error_equals, error, heartbeat)) return i;
   }

@@ -22,10 +22,10 @@ bool ErrorMatches(const std::vector<std::string>& error_equals, std::string_view
                   bool heartbeat = false);
 
 // The index of the first retrier that names the error, or nullopt.
-std::optional<size_t> MatchingRetrier(const std::vector<Retrier>& retriers,
-                                      std::string_view error, bool heartbeat);
-std::optional<size_t> MatchingCatcher(const std::vector<Catcher>& catchers,
-                                      std::string_view error, bool heartbeat);
+std::optional<size_t> MatchingRetrier(const std::vector<Retrier>& retriers, std::string_view error,
+                                      bool heartbeat);
+std::optional<size_t> MatchingCatcher(const std::vector<Catcher>& catchers, std::string_view error,
+                                      bool heartbeat);
 
 // The wait before retry number `retry` (0 for the first retry), in milliseconds:
 // IntervalSeconds * BackoffRate^retry, capped at MaxDelaySeconds, then with FULL jitter a

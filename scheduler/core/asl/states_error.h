@@ -28,7 +28,9 @@ inline constexpr const char* kQueryEvaluationError = "States.QueryEvaluationErro
 class StatesError : public std::runtime_error {
  public:
   StatesError(std::string error, std::string cause)
-      : std::runtime_error(error + ": " + cause), error_(std::move(error)), cause_(std::move(cause)) {}
+      : std::runtime_error(error + ": " + cause),
+        error_(std::move(error)),
+        cause_(std::move(cause)) {}
   const std::string& error() const { return error_; }
   const std::string& cause() const { return cause_; }
 

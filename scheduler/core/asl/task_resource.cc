@@ -21,13 +21,20 @@ std::string ResourceType(const TaskResource& resource) {
 
 std::string ResourceName(const TaskResource& resource) {
   switch (resource.kind) {
-    case TaskResource::Kind::kBatchSubmitJob: return "submitJob";
-    case TaskResource::Kind::kBatchSubmitJobSync: return "submitJob.sync";
-    case TaskResource::Kind::kActivity: return resource.arn;
-    case TaskResource::Kind::kWaitForTaskToken: return "task.waitForTaskToken";
-    case TaskResource::Kind::kStartExecution: return "startExecution";
-    case TaskResource::Kind::kStartExecutionSync: return "startExecution.sync";
-    case TaskResource::Kind::kStartExecutionSync2: return "startExecution.sync:2";
+    case TaskResource::Kind::kBatchSubmitJob:
+      return "submitJob";
+    case TaskResource::Kind::kBatchSubmitJobSync:
+      return "submitJob.sync";
+    case TaskResource::Kind::kActivity:
+      return resource.arn;
+    case TaskResource::Kind::kWaitForTaskToken:
+      return "task.waitForTaskToken";
+    case TaskResource::Kind::kStartExecution:
+      return "startExecution";
+    case TaskResource::Kind::kStartExecutionSync:
+      return "startExecution.sync";
+    case TaskResource::Kind::kStartExecutionSync2:
+      return "startExecution.sync:2";
   }
   return "";
 }

@@ -15,7 +15,8 @@ using std::chrono::milliseconds;
 
 class InterpreterTest : public ::testing::Test {
  protected:
-  InterpreterTest() : clock_(std::chrono::system_clock::time_point(milliseconds(1'700'000'000'000))) {}
+  InterpreterTest()
+      : clock_(std::chrono::system_clock::time_point(milliseconds(1'700'000'000'000))) {}
 
   void Load(const std::string& text) {
     ParsedDefinition parsed = ParseDefinition(text);
@@ -109,8 +110,8 @@ TEST_F(InterpreterTest, FailStateTakesErrorAndCauseFromPathsAndIntrinsics) {
   EXPECT_EQ(ex.status, ExecutionStatus::kFailed);
   EXPECT_EQ(ex.error, "MyError");
   EXPECT_EQ(ex.cause, "bad 7");
-  EXPECT_EQ(Types(), (std::vector<std::string>{"ExecutionStarted", "FailStateEntered",
-                                               "ExecutionFailed"}));
+  EXPECT_EQ(Types(),
+            (std::vector<std::string>{"ExecutionStarted", "FailStateEntered", "ExecutionFailed"}));
 }
 
 TEST_F(InterpreterTest, WaitFiresAtItsTimeAndAPastTimestampDoesNotWait) {
@@ -151,18 +152,21 @@ TEST_F(InterpreterTest, ATaskIsScheduledThenItsResultIsSelectedAndPlaced) {
   ExecutionState ex = Start(R"js({"name":"j"})js");
   ASSERT_EQ(out_.starts.size(), 1u);
   const TaskStart start = out_.starts[0];
-  EXPECT_EQ(start.parameters, Json::parse(R"js({"JobName":"j","JobQueue":"q","JobDefinition":"d"})js"));
+  EXPECT_EQ(start.parameters,
+            Json::parse(R"js({"JobName":"j","JobQueue":"q","JobDefinition":"d"})js"));
   EXPECT_EQ(start.resource.kind, TaskResource::Kind::kBatchSubmitJobSync);
   EXPECT_TRUE(start.token.empty());
   const HistoryEvent* scheduled = Find("TaskScheduled");
   ASSERT_TRUE(scheduled);
   EXPECT_EQ(scheduled->details["resourceType"], "batch");
   EXPECT_EQ(scheduled->details["resource"], "submitJob.sync");
-  EXPECT_EQ(scheduled->details["parameters"], R"js({"JobName":"j","JobQueue":"q","JobDefinition":"d"})js");
+  EXPECT_EQ(scheduled->details["parameters"],
+            R"js({"JobName":"j","JobQueue":"q","JobDefinition":"d"})js");
   out_ = {};
-  EXPECT_TRUE(interpreter_->TaskSubmitted(ex, start.seq, Json::parse(R"js({"JobId":"id1"})js"), out_));
-  EXPECT_TRUE(interpreter_->TaskSucceeded(ex, start.seq,
-                                          Json::parse(R"js({"JobId":"id1","Status":"SUCCEEDED"})js"), out_));
+  EXPECT_TRUE(
+      interpreter_->TaskSubmitted(ex, start.seq, Json::parse(R"js({"JobId":"id1"})js"), out_));
+  EXPECT_TRUE(interpreter_->TaskSucceeded(
+      ex, start.seq, Json::parse(R"js({"JobId":"id1","Status":"SUCCEEDED"})js"), out_));
   EXPECT_EQ(Types(), (std::vector<std::string>{"TaskSubmitted", "TaskSucceeded", "TaskStateExited",
                                                "ExecutionSucceeded"}));
   EXPECT_EQ(ex.output, Json::parse(R"js({"name":"j","job":{"id":"id1"}})js"));
@@ -202,7 +206,8 @@ TEST_F(InterpreterTest, AFailedTaskIsRetriedWithBackoffThenCaught) {
 }
 
 TEST_F(InterpreterTest, ATaskTimesOutAndItsJobIsCancelled) {
-  Load(R"js({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::batch:submitJob.sync",
+  Load(
+      R"js({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::batch:submitJob.sync",
     "TimeoutSeconds":10,"Parameters":{"JobName":"n","JobQueue":"q","JobDefinition":"d"},"End":true}}})js");
   ExecutionState ex = Start("{}");
   const int64_t seq = out_.starts.at(0).seq;
@@ -253,7 +258,8 @@ TEST_F(InterpreterTest, ActivitiesWriteActivityEvents) {
   out_ = {};
   interpreter_->TaskStarted(ex, start.seq, "worker-1", out_);
   interpreter_->TaskFailed(ex, start.seq, "Rejected", "no", out_);
-  EXPECT_EQ(Types(), (std::vector<std::string>{"ActivityStarted", "ActivityFailed", "ExecutionFailed"}));
+  EXPECT_EQ(Types(),
+            (std::vector<std::string>{"ActivityStarted", "ActivityFailed", "ExecutionFailed"}));
   EXPECT_EQ(ex.error, "Rejected");
 }
 
@@ -290,7 +296,9 @@ TEST_F(InterpreterTest, MapRunsEveryItemWithItsSelectorAndKeepsItemOrder) {
     "ResultPath":"$.out","End":true}}})js");
   ExecutionState ex = Start(R"js({"items":["a","b","c"],"k":9})js");
   EXPECT_EQ(ex.status, ExecutionStatus::kSucceeded);
-  EXPECT_EQ(ex.output["out"], Json::parse(R"js([{"v":"a","i":0,"k":9},{"v":"b","i":1,"k":9},{"v":"c","i":2,"k":9}])js"));
+  EXPECT_EQ(
+      ex.output["out"],
+      Json::parse(R"js([{"v":"a","i":0,"k":9},{"v":"b","i":1,"k":9},{"v":"c","i":2,"k":9}])js"));
   EXPECT_EQ(Find("MapStateStarted")->details["length"], 3);
   EXPECT_EQ(Find("MapIterationStarted")->details, Json::parse(R"js({"name":"M","index":0})js"));
 }
@@ -340,7 +348,8 @@ TEST_F(InterpreterTest, AssignedVariablesAreSeenLaterAndShownInTheExitEvent) {
     "B":{"Type":"Pass","Parameters":{"c.$":"$count","l.$":"$label"},"End":true}}})js");
   ExecutionState ex = Start("{}");
   EXPECT_EQ(ex.output, Json::parse(R"js({"c":5,"l":"x"})js"));
-  EXPECT_EQ(out_.events[2].details["assignedVariables"], Json::parse(R"js({"count":"5","label":"\"x\""})js"));
+  EXPECT_EQ(out_.events[2].details["assignedVariables"],
+            Json::parse(R"js({"count":"5","label":"\"x\""})js"));
 }
 
 TEST_F(InterpreterTest, StopAbortsAndCancelsAndRedriveEntersTheFailedStateAgain) {
@@ -362,7 +371,8 @@ TEST_F(InterpreterTest, StopAbortsAndCancelsAndRedriveEntersTheFailedStateAgain)
 }
 
 TEST_F(InterpreterTest, TheExecutionTimesOut) {
-  Load(R"js({"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})js");
+  Load(
+      R"js({"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})js");
   ExecutionState ex = Start("{}");
   EXPECT_EQ(Interpreter::NextDue(ex), clock_.NowMillis() + 5000);
   clock_.Advance(milliseconds(5000));
