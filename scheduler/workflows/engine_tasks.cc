@@ -182,9 +182,10 @@ void WorkflowEngine::OnJobsEnded(std::vector<std::string> job_ids) {
     } else if (ended_unknown_.emplace(id, true).second) {
       ended_unknown_order_.push_back(id);
       if (ended_unknown_order_.size() > kRememberedJobEnds) {
-        ended_unknown_.erase(ended_unknown_order_.front());
-        ended_unknown_order_.erase(ended_unknown_order_.begin(),
-                                   ended_unknown_order_.begin() + kRememberedJobEnds / 2);
+        // The older half is forgotten from both, so the set stays bounded.
+        const auto cut = ended_unknown_order_.begin() + kRememberedJobEnds / 2;
+        for (auto it = ended_unknown_order_.begin(); it != cut; ++it) ended_unknown_.erase(*it);
+        ended_unknown_order_.erase(ended_unknown_order_.begin(), cut);
       }
     }
   }
