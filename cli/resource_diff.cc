@@ -246,6 +246,8 @@ bool SameSchedule(const ScheduleRequest& desired, const ScheduleDetail& stored) 
   have.set_time_zone(stored.time_zone());
   have.set_job_queue(stored.job_queue());
   have.set_job_definition(stored.job_definition());
+  have.set_state_machine(stored.state_machine());
+  have.set_execution_input(stored.execution_input());
   have.set_job_name(stored.job_name());
   *have.mutable_container_overrides() = stored.container_overrides();
   *have.mutable_parameters() = stored.parameters();
@@ -257,7 +259,13 @@ bool SameSchedule(const ScheduleRequest& desired, const ScheduleDetail& stored) 
   have.set_runs_to_keep(stored.runs_to_keep());
   ScheduleRequest want = desired;
   if (want.time_zone().empty()) want.set_time_zone("UTC");
-  if (want.job_name().empty()) want.set_job_name(want.schedule_name());
+  // batchd's defaults: a job named after the schedule, or an execution given {}.
+  if (want.state_machine().empty() && want.job_name().empty()) {
+    want.set_job_name(want.schedule_name());
+  }
+  if (!want.state_machine().empty() && want.execution_input().empty()) {
+    want.set_execution_input("{}");
+  }
   if (want.concurrency_policy() == ConcurrencyPolicy::CONCURRENCY_POLICY_UNSPECIFIED) {
     want.set_concurrency_policy(ConcurrencyPolicy::Allow);
   }

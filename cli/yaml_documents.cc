@@ -14,6 +14,7 @@
 #include "api/validation.h"
 #include "cli/errors.h"
 #include "cli/workflow_documents.h"
+#include "cli/yaml_json.h"
 #include "core/cron.h"
 
 namespace batchd::cli {
@@ -118,6 +119,25 @@ Request Read(const YAML::Node& root, const std::string& source, int line) {
   return request;
 }
 
+// A schedule's executionInput is JSON text in the API; a file may write it as YAML (a mapping or
+// a list), which is sent as the same value in JSON. Rewritten in `root` itself, so that the
+// lines of every other field stay as read.
+void InputAsJsonText(YAML::Node root, const std::string& source) {
+  for (auto kv : root) {
+    const std::string key = kv.first.Scalar();
+    if (key != "executionInput" && key != "execution_input") continue;
+    if (!kv.second.IsMap() && !kv.second.IsSequence()) return;
+    std::string text;
+    try {
+      text = YamlToJson(kv.second).dump();
+    } catch (const YamlJsonError& e) {
+      Fail(source, e.line(), "executionInput: " + std::string(e.what()));
+    }
+    root[key] = text;
+    return;
+  }
+}
+
 // The request as the server will check it once stored; the compute resources are only checked
 // there, and a file's mistakes should be reported with their line before anything is applied.
 batch::v1::ComputeEnvironmentDetail AsStored(const CreateComputeEnvironmentRequest& req) {
@@ -176,10 +196,12 @@ ResourceDocument ParseDocument(const YAML::Node& root, const std::string& source
         break;
       }
       case ResourceKind::kSchedule: {
+        InputAsJsonText(root, source);
         auto req = Read<batch::v1::ScheduleRequest>(root, source, line);
         doc.name = req.schedule_name();
         doc.request = req;
         api::CheckResourceName("scheduleName", req.schedule_name());
+        api::ValidateScheduleTarget(req);
         // The timing is checked here as batchd will; the rest needs the server's resources.
         try {
           core::CronSchedule::Parse(req.schedule_expression());

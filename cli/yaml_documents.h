@@ -13,14 +13,15 @@
 namespace batchd::cli {
 
 // Declared in dependency order: queues name environments, jobs name queues and definitions,
-// state machines name queues, definitions and activities.
+// state machines name queues, definitions and activities, schedules name queues and
+// definitions or a state machine.
 enum class ResourceKind {
   kComputeEnvironment,
   kJobQueue,
   kJobDefinition,
-  kSchedule,
   kActivity,
-  kStateMachine
+  kStateMachine,
+  kSchedule
 };
 
 // Case-insensitive; '-', '_' and a plural 's' are ignored; short forms (ce, jq, jd) accepted.

@@ -57,12 +57,15 @@ void AddScheduleCommands(CLI::App& app, Context& ctx) {
   });
 
   auto trigger_opts = std::make_shared<ScheduleOptions>();
-  auto* trigger =
-      AddVerb(app, "trigger", "Fire a schedule once now, outside its expression; prints the job id",
-              trigger_opts);
+  auto* trigger = AddVerb(app, "trigger",
+                          "Fire a schedule once now, outside its expression; prints the job id "
+                          "(or the execution ARN, for a schedule with a stateMachine)",
+                          trigger_opts);
   OnSelected(trigger, ctx, [&ctx, trigger_opts] {
     const auto resp = ctx.client().Call(&Stub::TriggerSchedule, RefTo(trigger_opts->name));
-    if (!PrintedAsData(ctx, resp)) std::cout << resp.job_id() << "\n";
+    if (!PrintedAsData(ctx, resp)) {
+      std::cout << (resp.execution_arn().empty() ? resp.job_id() : resp.execution_arn()) << "\n";
+    }
     return kExitOk;
   });
 }

@@ -151,6 +151,26 @@ std::string ArrayComment(const JobDetail& job) {
          " (list them: batchctl get jobs --array " + job.job_id() + ")\n";
 }
 
+namespace {
+
+// A run names a job or, for a schedule with a stateMachine, an execution.
+std::string RunTarget(const ScheduleRun& r) {
+  if (!r.execution_arn().empty()) return r.execution_arn();
+  return r.job_id().empty() ? "-" : r.job_id();
+}
+
+std::string RunStatus(const ScheduleRun& r) {
+  if (!r.execution_arn().empty()) {
+    // Unspecified: the execution went with its state machine.
+    return r.execution_status() == batch::v1::ExecutionStatus::EXECUTION_STATUS_UNSPECIFIED
+               ? "-"
+               : batch::v1::ExecutionStatus::Value_Name(r.execution_status());
+  }
+  return r.job_id().empty() ? "-" : std::string(api::JobStatusName(r.status()));
+}
+
+}  // namespace
+
 Table ScheduleTable() {
   return Table({"NAME", "EXPRESSION", "TIME-ZONE", "STATE", "NEXT-RUN", "LAST-RUN", "LAST-STATUS"});
 }
@@ -160,8 +180,7 @@ void AddScheduleRow(Table* table, const ScheduleDetail& s) {
   table->AddRow({s.schedule_name(), s.schedule_expression(), s.time_zone(),
                  s.suspended() ? "SUSPENDED" : "ACTIVE",
                  s.next_run_at() > 0 ? FormatTime(s.next_run_at()) : "never",
-                 last.scheduled_at() > 0 ? FormatTime(last.scheduled_at()) : "-",
-                 last.job_id().empty() ? "-" : std::string(api::JobStatusName(last.status()))});
+                 last.scheduled_at() > 0 ? FormatTime(last.scheduled_at()) : "-", RunStatus(last)});
 }
 
 std::string ScheduleComment(const ScheduleDetail& s, int64_t now_ms) {
@@ -182,11 +201,11 @@ std::string ScheduleComment(const ScheduleDetail& s, int64_t now_ms) {
     // A schedule stored by another version: its runs still show.
   }
   if (s.recent_runs_size() == 0) return out;
-  Table runs({"SCHEDULED", "OUTCOME", "JOB", "STATUS", "REASON"});
+  Table runs({"SCHEDULED", "OUTCOME", s.state_machine().empty() ? "JOB" : "EXECUTION", "STATUS",
+              "REASON"});
   for (const auto& r : s.recent_runs()) {
-    runs.AddRow({FormatTime(r.scheduled_at()), r.outcome(), r.job_id().empty() ? "-" : r.job_id(),
-                 r.job_id().empty() ? "-" : std::string(api::JobStatusName(r.status())),
-                 r.status_reason()});
+    runs.AddRow(
+        {FormatTime(r.scheduled_at()), r.outcome(), RunTarget(r), RunStatus(r), r.status_reason()});
   }
   return out + CommentedTable("recent runs", runs);
 }

@@ -35,6 +35,10 @@ void ValidateRegisterJobDefinition(const batch::v1::RegisterJobDefinitionRequest
 void ValidateSubmitJob(const batch::v1::SubmitJobRequest& req, const Limits& limits,
                        std::string_view prefix = "");
 void ValidateCancelOrTerminate(std::string_view job_id, std::string_view reason);
+// A schedule either submits a job (jobQueue, jobDefinition and the job's fields) or starts an
+// execution (stateMachine, executionInput), never both. With a stateMachine, its reference is
+// checked as a name or ARN; whether it exists is the server's to say.
+void ValidateScheduleTarget(const batch::v1::ScheduleRequest& req);
 
 // Shared rules, exposed for the other validators and their tests.
 void ValidateEnvironment(std::string_view field,

@@ -1,8 +1,10 @@
-// Validation of job definitions, submissions and job actions.
+// Validation of job definitions, submissions, job actions and what a schedule starts.
 #include <set>
+#include <utility>
 
 #include "api/api_error.h"
 #include "api/names.h"
+#include "api/states_names.h"
 #include "api/validation.h"
 
 namespace batchd::api {
@@ -235,6 +237,37 @@ void ValidateCancelOrTerminate(std::string_view job_id, std::string_view reason)
   JobIdFromRef("jobId", job_id);
   if (reason.empty()) ThrowInvalid("reason", "is required (it becomes the job's statusReason)");
   if (reason.size() > 1024) ThrowInvalid("reason", "at most 1024 characters");
+}
+
+// What belongs to the other target would be silently ignored: refused instead.
+void ValidateScheduleTarget(const batch::v1::ScheduleRequest& req) {
+  if (req.state_machine().empty()) {
+    if (!req.execution_input().empty()) {
+      ThrowInvalid("executionInput",
+                   "is the input of the execution a schedule with a stateMachine starts; this "
+                   "schedule submits a job");
+    }
+    return;
+  }
+  if (!req.job_queue().empty() || !req.job_definition().empty()) {
+    ThrowInvalid("stateMachine",
+                 "a schedule either submits a job (jobQueue and jobDefinition) or starts an "
+                 "execution (stateMachine), not both");
+  }
+  const std::pair<const char*, bool> job_fields[] = {
+      {"jobName", !req.job_name().empty()},
+      {"containerOverrides", req.container_overrides().ByteSizeLong() > 0},
+      {"parameters", !req.parameters().empty()},
+      {"tags", !req.tags().empty()},
+  };
+  for (const auto& [field, given] : job_fields) {
+    if (given) {
+      ThrowInvalid(field,
+                   "belongs to the job a schedule submits; a schedule with a stateMachine starts "
+                   "an execution instead");
+    }
+  }
+  ParseStateMachineRef("stateMachine", req.state_machine());
 }
 
 }  // namespace batchd::api

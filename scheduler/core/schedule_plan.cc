@@ -1,6 +1,25 @@
 #include "core/schedule_plan.h"
 
+#include <cstdio>
+
 namespace batchd::core {
+namespace {
+
+// AWS's longest execution name.
+constexpr size_t kMaxExecutionName = 80;
+
+// FNV-1a: the same on every build and platform, since a run's name must be made again the same
+// after an upgrade.
+uint32_t StableHash(const std::string& text) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
 
 using batch::v1::CatchUpPolicy;
 using batch::v1::ConcurrencyPolicy;
@@ -19,7 +38,7 @@ std::string_view OutcomeName(ScheduleRunPlan::Outcome outcome) {
 
 FiringPlan PlanFirings(const batch::v1::ScheduleDetail& schedule, const CronSchedule& cron,
                        const date::time_zone* zone, int64_t next_run_at, int64_t now_ms,
-                       const std::string& previous_running_job) {
+                       const std::string& previous_running) {
   FiringPlan plan;
   std::vector<int64_t> due;
   std::optional<int64_t> t = next_run_at;
@@ -35,7 +54,8 @@ FiringPlan PlanFirings(const batch::v1::ScheduleDetail& schedule, const CronSche
   const auto catch_up = schedule.catch_up() == CatchUpPolicy::CATCH_UP_POLICY_UNSPECIFIED
                             ? CatchUpPolicy::Skip
                             : schedule.catch_up();
-  std::string running = previous_running_job.empty() ? "" : "job " + previous_running_job;
+  const char* kind = schedule.state_machine().empty() ? "job " : "execution ";
+  std::string running = previous_running.empty() ? "" : kind + previous_running;
   for (size_t i = 0; i < due.size(); ++i) {
     ScheduleRunPlan run;
     run.scheduled_at = due[i];
@@ -99,6 +119,20 @@ FiringPlan PlanFirings(const batch::v1::ScheduleDetail& schedule, const CronSche
     plan.runs.push_back(std::move(run));
   }
   return plan;
+}
+
+std::string ScheduledExecutionName(const std::string& schedule, int64_t scheduled_at) {
+  std::string suffix = "-" + std::to_string(scheduled_at / 1000);
+  if (scheduled_at % 1000 != 0) {
+    char ms[8];
+    std::snprintf(ms, sizeof ms, ".%03d", static_cast<int>(scheduled_at % 1000));
+    suffix += ms;
+  }
+  if (schedule.size() + suffix.size() <= kMaxExecutionName) return schedule + suffix;
+  char hash[16];
+  const int hash_size = std::snprintf(hash, sizeof hash, "-%08x", StableHash(schedule));
+  const size_t keep = kMaxExecutionName - suffix.size() - static_cast<size_t>(hash_size);
+  return schedule.substr(0, keep) + hash + suffix;
 }
 
 }  // namespace batchd::core

@@ -122,6 +122,9 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
     engine.Start();
     service::ScheduleRunner schedules(store, clock, plane);
     plane.SetScheduleRunner(&schedules);
+    plane.SetWorkflowStore(&workflows);
+    schedules.SetWorkflowHooks(&engine);
+    schedules.SetWorkflowStore(&workflows);
     schedules.Start();
     service::BatchServiceImpl batch_service(plane);
     service::StatesHandlers states_handlers(workflows, &engine, clock);
@@ -167,10 +170,13 @@ int Serve(const config::BatchdConfig& config, ShutdownSignals& signals) {
       }
     }
     agent_service.CloseAll();
+    engine.ClosePolls();
     grpc_server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     grpc_server->Wait();
     spdlog::debug("API stopped; stopping the workflow engine and the scheduler");
-    // The engine first: its steps submit and terminate jobs through the job loop.
+    // Schedules first: a run waits on the engine to start its execution, and a stopped engine
+    // never answers. Then the engine: its steps submit and terminate jobs through the job loop.
+    schedules.Stop();
     engine.Stop();
     dispatcher.Stop();
     spdlog::debug("scheduler stopped");

@@ -13,6 +13,10 @@
 #include "service/submit_batcher.h"
 #include "store/store.h"
 
+namespace batchd::store {
+class WorkflowStore;
+}
+
 namespace batchd::service {
 
 class ScheduleRunner;
@@ -79,9 +83,12 @@ class ControlPlane {
   // Set once at start-up, before serving.
   void SetSchedulerHooks(SchedulerHooks* hooks) { hooks_ = hooks; }
   void SetScheduleRunner(ScheduleRunner* runner) { runner_ = runner; }
+  // Where a schedule's stateMachine is looked up when the schedule is created or changed.
+  void SetWorkflowStore(store::WorkflowStore* workflows) { workflows_ = workflows; }
 
  private:
   void CheckSchedule(const batch::v1::ScheduleRequest& req);
+  void CheckExecutionTarget(const batch::v1::ScheduleRequest& req);
   batch::v1::ScheduleResponse SetSuspended(const batch::v1::ScheduleRef& req, bool suspended);
 
   store::Store& store_;
@@ -89,6 +96,7 @@ class ControlPlane {
   api::Limits limits_;
   SchedulerHooks* hooks_ = nullptr;
   ScheduleRunner* runner_ = nullptr;
+  store::WorkflowStore* workflows_ = nullptr;
   DefinitionCache definitions_;
   SubmitBatcher submits_;
 };

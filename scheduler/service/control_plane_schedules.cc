@@ -1,9 +1,13 @@
 // Schedules: the resource's handlers. Firing is the ScheduleRunner's.
 #include "api/api_error.h"
 #include "api/names.h"
+#include "api/states_names.h"
+#include "core/asl/json.h"
 #include "core/cron.h"
 #include "service/control_plane.h"
 #include "service/schedule_runner.h"
+#include "service/workflow_hooks.h"
+#include "store/workflow_store.h"
 
 namespace batchd::service {
 
@@ -43,8 +47,20 @@ void ApplyRequest(const ScheduleRequest& req, ScheduleDetail* s) {
   s->set_time_zone(req.time_zone().empty() ? "UTC" : req.time_zone());
   s->set_job_queue(req.job_queue());
   s->set_job_definition(req.job_definition());
-  s->set_job_name(req.job_name().empty() ? req.schedule_name() : req.job_name());
-  *s->mutable_container_overrides() = req.container_overrides();
+  s->set_state_machine(req.state_machine());
+  if (req.state_machine().empty()) {
+    s->set_job_name(req.job_name().empty() ? req.schedule_name() : req.job_name());
+    s->clear_execution_input();
+  } else {
+    s->clear_job_name();
+    s->set_execution_input(req.execution_input().empty() ? "{}" : req.execution_input());
+  }
+  // An execution has no job to override: the field is left out rather than shown empty.
+  if (req.state_machine().empty()) {
+    *s->mutable_container_overrides() = req.container_overrides();
+  } else {
+    s->clear_container_overrides();
+  }
   *s->mutable_parameters() = req.parameters();
   *s->mutable_tags() = req.tags();
   s->set_concurrency_policy(req.concurrency_policy() ==
@@ -74,6 +90,8 @@ void ControlPlane::CheckSchedule(const ScheduleRequest& req) {
   if (req.runs_to_keep() < 0 || req.runs_to_keep() > kMaxRunsToKeep) {
     api::ThrowInvalid("runsToKeep", "must be between 1 and " + std::to_string(kMaxRunsToKeep));
   }
+  api::ValidateScheduleTarget(req);
+  if (!req.state_machine().empty()) return CheckExecutionTarget(req);
   // The job exactly as a run submits it, batchd's tags included.
   ScheduleDetail detail;
   ApplyRequest(req, &detail);
@@ -84,6 +102,39 @@ void ControlPlane::CheckSchedule(const ScheduleRequest& req) {
   SubmitJobsRequest one;
   *one.add_jobs() = job;
   PrepareJobs(one);  // the definition exists and is ACTIVE
+}
+
+// The state machine exists now, so a run fails only for what changes later (the machine
+// deleted), and the input is what StartExecution would take.
+void ControlPlane::CheckExecutionTarget(const ScheduleRequest& req) {
+  const api::StateMachineRef ref = api::ParseStateMachineRef("stateMachine", req.state_machine());
+  if (workflows_ == nullptr) {
+    api::ThrowFailedPrecondition("stateMachine: this batchd does not run workflows");
+  }
+  const auto machine = workflows_->GetStateMachine(ref.name);
+  if (!machine) api::ThrowNotFound("state machine \"" + ref.name + "\" not found");
+  if (machine->status == batch::v1::StateMachineStatus::DELETING) {
+    api::ThrowFailedPrecondition("state machine \"" + ref.name + "\" is being deleted");
+  }
+  if (ref.revision && !workflows_->GetStateMachineRevision(ref.name, *ref.revision)) {
+    api::ThrowNotFound("state machine \"" + ref.name + "\" has no revision " +
+                       std::to_string(*ref.revision));
+  }
+  const std::string& input = req.execution_input();
+  if (input.size() > kMaxStatesPayloadBytes) {
+    api::ThrowInvalid("executionInput", "is " + std::to_string(input.size()) + " bytes; at most " +
+                                            std::to_string(kMaxStatesPayloadBytes) +
+                                            " are allowed");
+  }
+  if (!input.empty()) {
+    try {
+      const asl::Json parsed = asl::Json::parse(input);
+      (void)parsed;
+    } catch (const asl::Json::parse_error& e) {
+      // nlohmann's message names the byte where the text stops being JSON.
+      api::ThrowInvalid("executionInput", std::string("is not JSON text: ") + e.what());
+    }
+  }
 }
 
 ScheduleResponse ControlPlane::CreateSchedule(const ScheduleRequest& req) {
@@ -169,7 +220,12 @@ TriggerScheduleResponse ControlPlane::TriggerSchedule(const ScheduleRef& req) {
   if (page.items.empty()) api::ThrowNotFound("schedule \"" + name + "\" not found");
   if (runner_ == nullptr) api::ThrowFailedPrecondition("the scheduler is not running");
   TriggerScheduleResponse resp;
-  resp.set_job_id(runner_->Trigger(page.items.front()));
+  const std::string started = runner_->Trigger(page.items.front());
+  if (page.items.front().state_machine().empty()) {
+    resp.set_job_id(started);
+  } else {
+    resp.set_execution_arn(started);
+  }
   return resp;
 }
 

@@ -290,6 +290,15 @@ CREATE INDEX tasks_claimable ON tasks (activity_arn, scheduled_ms, execution_arn
   WHERE status = 'SCHEDULED' AND activity_arn IS NOT NULL;
 )sql";
 
+// A schedule may start executions instead of submitting jobs: its runs name the execution.
+// No foreign key: executions go with their state machine, and a run outlives them as a record.
+// A DISTRIBUTED Map's iterations are executions too, listed by their parent (its map run).
+constexpr std::string_view kMigration9 = R"sql(
+ALTER TABLE schedule_runs ADD COLUMN execution_arn text;
+CREATE INDEX executions_by_parent ON executions (parent_arn, start_ms DESC, id DESC)
+  WHERE parent_arn IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -303,6 +312,7 @@ const std::vector<Migration>& AllMigrations() {
       {7, "only jobs with a clientToken in its unique index", kMigration7},
       {8, "workflows: state machines, executions and their history, activities, tasks",
        kMigration8},
+      {9, "schedule runs that start executions; executions by parent", kMigration9},
   };
   return migrations;
 }

@@ -13,6 +13,7 @@
 #include "store/statements.h"
 #include "store/store.h"
 #include "store/transaction.h"
+#include "store/workflow_rows.h"
 
 namespace batchd::store {
 namespace {
@@ -49,6 +50,11 @@ void ReadRun(const pqxx::row& row, ScheduleRun* run) {
   run->set_recorded_at(row["recorded_at"].as<int64_t>());
   if (!row["job_id"].is_null()) run->set_job_id(row["job_id"].c_str());
   if (!row["status"].is_null()) run->set_status(internal::JobStatusFromText(row["status"].c_str()));
+  if (!row["execution_arn"].is_null()) run->set_execution_arn(row["execution_arn"].c_str());
+  if (!row["execution_status"].is_null()) {
+    run->set_execution_status(internal::EnumFromText<batch::v1::ExecutionStatus>(
+        row["execution_status"].c_str(), "execution status"));
+  }
 }
 
 // The latest `runs` runs of each schedule, and its latest fired run.
@@ -91,26 +97,33 @@ void internal::PrepareScheduleStatements(pqxx::connection& conn) {
                "ORDER BY name LIMIT $3");
   conn.prepare("schedule_runs_latest",
                "SELECT r.schedule, r.scheduled_at, r.outcome, r.reason, r.job_id, r.recorded_at, "
-               "j.status FROM (SELECT *, row_number() OVER (PARTITION BY schedule "
+               "j.status, r.execution_arn, e.status AS execution_status "
+               "FROM (SELECT *, row_number() OVER (PARTITION BY schedule "
                "ORDER BY scheduled_at DESC) AS n FROM schedule_runs "
                "WHERE schedule = ANY($1::text[])) r LEFT JOIN jobs j ON j.job_id = r.job_id "
+               "LEFT JOIN executions e ON e.arn = r.execution_arn "
                "WHERE r.n <= $2 ORDER BY r.schedule, r.scheduled_at DESC");
   conn.prepare("schedule_runs_fired",
                "SELECT DISTINCT ON (r.schedule) r.schedule, r.scheduled_at, r.outcome, r.reason, "
-               "r.job_id, r.recorded_at, j.status FROM schedule_runs r "
+               "r.job_id, r.recorded_at, j.status, r.execution_arn, "
+               "e.status AS execution_status FROM schedule_runs r "
                "LEFT JOIN jobs j ON j.job_id = r.job_id "
+               "LEFT JOIN executions e ON e.arn = r.execution_arn "
                "WHERE r.schedule = ANY($1::text[]) AND r.outcome = 'FIRED' "
                "ORDER BY r.schedule, r.scheduled_at DESC");
   conn.prepare("schedule_runs_insert",
                "INSERT INTO schedule_runs (schedule, scheduled_at, outcome, reason, job_id, "
-               "recorded_at) VALUES ($1, $2, $3, $4, $5, $6)");
-  // Keeps the newest `$2` runs and every run whose job has not ended.
+               "recorded_at, execution_arn) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+  conn.prepare("schedules_exists", "SELECT 1 FROM schedules WHERE name = $1 FOR KEY SHARE");
+  // Keeps the newest `$2` runs and every run whose job or execution has not ended.
   conn.prepare("schedule_runs_trim",
                "DELETE FROM schedule_runs r WHERE r.schedule = $1 AND r.scheduled_at < "
                "(SELECT scheduled_at FROM schedule_runs WHERE schedule = $1 "
                "ORDER BY scheduled_at DESC OFFSET $2 - 1 LIMIT 1) "
                "AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.job_id = r.job_id "
-               "AND j.status NOT IN ('SUCCEEDED', 'FAILED'))");
+               "AND j.status NOT IN ('SUCCEEDED', 'FAILED')) "
+               "AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.arn = r.execution_arn "
+               "AND e.status = 'RUNNING')");
 }
 
 void Store::CreateSchedule(const ScheduleDetail& schedule) {
@@ -192,9 +205,26 @@ bool Store::FireSchedule(const std::string& name, std::optional<int64_t> expecte
       std::optional<std::string> job_id;
       if (run.job) job_id = written[k++].job_id();
       txn.exec_prepared("schedule_runs_insert", name, run.scheduled_at, run.outcome, run.reason,
-                        job_id, now);
+                        job_id, now, internal::NullIfEmpty(run.execution_arn));
     }
     txn.exec_prepared("schedules_set_next", name, next, now);
+    if (runs_to_keep > 0) txn.exec_prepared("schedule_runs_trim", name, runs_to_keep);
+    return true;
+  });
+}
+
+bool Store::AddScheduleRun(const std::string& name, const ScheduleFiring& run, int runs_to_keep) {
+  const std::string what = "schedule \"" + name + "\"";
+  if (run.job) {
+    throw api::ApiError(api::ErrorCode::kInternal,
+                        what + ": AddScheduleRun records runs without jobs only");
+  }
+  return internal::InTransaction(*pool_, what, [&](pqxx::work& txn) {
+    // Held to the commit: a delete of the schedule waits for its run rather than failing it.
+    if (txn.exec_prepared("schedules_exists", name).empty()) return false;
+    txn.exec_prepared("schedule_runs_insert", name, run.scheduled_at, run.outcome, run.reason,
+                      std::optional<std::string>(), api::EpochMillisNow(),
+                      internal::NullIfEmpty(run.execution_arn));
     if (runs_to_keep > 0) txn.exec_prepared("schedule_runs_trim", name, runs_to_keep);
     return true;
   });

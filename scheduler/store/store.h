@@ -191,7 +191,7 @@ class Store {
       const std::string& name, const std::function<void(batch::v1::ScheduleDetail&)>& mutate);
   void DeleteSchedule(const std::string& name);  // NOT_FOUND; its runs go with it
   // `names` empty = all, by name; each with its latest `runs` runs, newest first, and the
-  // status of each run's job.
+  // status of each run's job or execution.
   Page<batch::v1::ScheduleDetail> DescribeSchedules(const std::vector<std::string>& names,
                                                     int max_results, const std::string& next_token,
                                                     int runs);
@@ -200,6 +200,9 @@ class Store {
     std::string outcome;  // FIRED | SKIPPED | MISSED
     std::string reason;
     std::optional<NewJob> job;  // for FIRED
+    // For FIRED, instead of `job`: the execution the run started. Executions are committed by
+    // the workflow loop, so the run only names one already started.
+    std::string execution_arn;
   };
   // One transaction: when the schedule's stored next time is still `expected_next`, writes
   // each run (with its job), sets the next time to `next` and keeps the latest
@@ -209,6 +212,9 @@ class Store {
   bool FireSchedule(const std::string& name, std::optional<int64_t> expected_next,
                     const std::vector<ScheduleFiring>& runs, std::optional<int64_t> next,
                     int runs_to_keep);
+  // Records one run without a job (a trigger's execution, already started) whatever the
+  // schedule's next time, and trims as FireSchedule does. False when the schedule is gone.
+  bool AddScheduleRun(const std::string& name, const ScheduleFiring& run, int runs_to_keep);
 
   // ---- events (scaling decisions and provider failures, per compute environment)
   void AddEvents(const std::vector<batch::v1::EventDetail>& events);  // seq is assigned

@@ -191,5 +191,28 @@ TEST(SameJobDefinition, AnyContentChangeDiffers) {
   EXPECT_FALSE(SameJobDefinition(req2, StoredDefinition()));
 }
 
+TEST(SameSchedule, AStateMachineTargetWithTheServersDefaults) {
+  ScheduleRequest req;
+  req.set_schedule_name("nightly");
+  req.set_schedule_expression("@daily");
+  req.set_state_machine("etl");
+  // As batchd stores it: no job name, input {}, its policies' defaults.
+  ScheduleDetail stored;
+  stored.set_schedule_name("nightly");
+  stored.set_schedule_expression("@daily");
+  stored.set_time_zone("UTC");
+  stored.set_state_machine("etl");
+  stored.set_execution_input("{}");
+  stored.set_concurrency_policy(ConcurrencyPolicy::Allow);
+  stored.set_catch_up(CatchUpPolicy::Skip);
+  stored.set_runs_to_keep(20);
+  EXPECT_TRUE(SameSchedule(req, stored));
+  req.set_execution_input(R"({"day":1})");
+  EXPECT_FALSE(SameSchedule(req, stored));
+  req.clear_execution_input();
+  req.set_state_machine("etl:2");
+  EXPECT_FALSE(SameSchedule(req, stored));
+}
+
 }  // namespace
 }  // namespace batchd::cli

@@ -3,11 +3,13 @@
 #include <gmock/gmock.h>
 
 #include "cli_fixture.h"
+#include "support/wait.h"
 
 namespace batchd::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 using CronTest = BatchctlTest;
@@ -75,6 +77,46 @@ TEST_F(SchedulesCliTest, ApplyListDescribeSuspendTriggerDelete) {
   r = Ctl({"describe", "schedule", "nightly"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "batchctl: schedule \"nightly\" not found\n");
+}
+
+TEST_F(SchedulesCliTest, AScheduleThatStartsAnExecution) {
+  const std::string file = WriteFile("schedule-sm.yaml",
+                                     "kind: Schedule\n"
+                                     "scheduleName: sm-nightly\n"
+                                     "scheduleExpression: '0 3 * * *'\n"
+                                     "stateMachine: sched-greet\n"
+                                     "executionInput: {day: yesterday}\n"
+                                     "concurrencyPolicy: Forbid\n"
+                                     "---\n"
+                                     "kind: StateMachine\n"
+                                     "name: sched-greet\n"
+                                     "definition: {StartAt: P, States: {P: {Type: Pass, End: "
+                                     "true}}}\n");
+  auto r = Ctl({"apply", "-f", file});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "statemachine/sched-greet created\nschedule/sm-nightly created\n");
+  r = Ctl({"apply", "-f", file});
+  EXPECT_EQ(r.out, "statemachine/sched-greet unchanged\nschedule/sm-nightly unchanged\n")
+      << Describe(r);
+
+  r = Ctl({"trigger", "sm-nightly"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, StartsWith("arn:batchd:states:local:000000000000:execution:sched-greet:"
+                                "sm-nightly-"));
+  const std::string arn = r.out.substr(0, r.out.size() - 1);
+  // The run shows its execution's status once it has ended.
+  EXPECT_TRUE(PollUntil([&] {
+    return Ctl({"get", "schedules", "sm-nightly"}).out.find("SUCCEEDED") != std::string::npos;
+  })) << Ctl({"get", "schedules", "sm-nightly"}).out;
+  r = Ctl({"describe", "schedule", "sm-nightly"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("stateMachine: sched-greet\n"));
+  EXPECT_THAT(r.out, HasSubstr(R"(executionInput: "{\"day\":\"yesterday\"}")"));
+  EXPECT_THAT(r.out, Not(HasSubstr("jobQueue")));
+  EXPECT_THAT(r.out, Not(HasSubstr("containerOverrides")));
+  EXPECT_THAT(r.out, HasSubstr("EXECUTION"));
+  EXPECT_THAT(r.out, HasSubstr(arn + "   SUCCEEDED   triggered by hand"));
+  EXPECT_EQ(Ctl({"delete", "schedule", "sm-nightly"}).out, "schedule/sm-nightly deleted\n");
 }
 
 TEST_F(SchedulesCliTest, ABadExpressionPointsAtItsLine) {

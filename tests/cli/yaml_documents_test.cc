@@ -205,5 +205,56 @@ TEST(ParseResourceDocuments, ProtoFieldNamesAreAcceptedToo) {
   EXPECT_EQ(docs[0].name, "q");
 }
 
+TEST(ParseResourceDocuments, AScheduleMayStartAnExecutionWithYamlInput) {
+  auto docs = ParseResourceDocuments(
+      "kind: Schedule\n"
+      "scheduleName: nightly\n"
+      "scheduleExpression: '0 3 * * *'\n"
+      "stateMachine: etl:2\n"
+      "executionInput:\n"
+      "  day: yesterday\n"
+      "  retries: 3\n"
+      "  tables: [a, '1']\n"
+      "---\n"
+      "kind: StateMachine\n"
+      "name: etl\n"
+      "definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}\n",
+      "res.yaml");
+  ASSERT_EQ(docs.size(), 2u);
+  const auto& schedule = std::get<batch::v1::ScheduleRequest>(docs[0].request);
+  EXPECT_EQ(schedule.state_machine(), "etl:2");
+  EXPECT_EQ(schedule.execution_input(), R"({"day":"yesterday","retries":3,"tables":["a","1"]})");
+  // The state machine a schedule names is applied before it.
+  SortForApply(&docs);
+  EXPECT_EQ(docs[0].kind, ResourceKind::kStateMachine);
+  EXPECT_EQ(docs[1].kind, ResourceKind::kSchedule);
+
+  docs = ParseResourceDocuments(
+      "kind: Schedule\nscheduleName: s\nscheduleExpression: '@daily'\nstateMachine: etl\n"
+      "executionInput: '{\"day\": 1}'\n",
+      "res.yaml");
+  EXPECT_EQ(std::get<batch::v1::ScheduleRequest>(docs[0].request).execution_input(),
+            R"({"day": 1})");
+}
+
+TEST(ParseResourceDocuments, AScheduleWithBothTargetsPointsAtTheField) {
+  EXPECT_EQ(ParseError("kind: Schedule\n"
+                       "scheduleName: both\n"
+                       "scheduleExpression: '@daily'\n"
+                       "jobQueue: q\n"
+                       "jobDefinition: d\n"
+                       "stateMachine: etl\n"),
+            "res.yaml:6: Schedule \"both\": stateMachine: a schedule either submits a job "
+            "(jobQueue and jobDefinition) or starts an execution (stateMachine), not both");
+  EXPECT_EQ(ParseError("kind: Schedule\n"
+                       "scheduleName: input\n"
+                       "scheduleExpression: '@daily'\n"
+                       "jobQueue: q\n"
+                       "jobDefinition: d\n"
+                       "executionInput: {a: 1}\n"),
+            "res.yaml:6: Schedule \"input\": executionInput: is the input of the execution a "
+            "schedule with a stateMachine starts; this schedule submits a job");
+}
+
 }  // namespace
 }  // namespace batchd::cli

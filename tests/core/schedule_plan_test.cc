@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "api/states_names.h"
+
 namespace batchd::core {
 namespace {
 
@@ -99,6 +101,43 @@ TEST(SchedulePlan, ALongOutageIsRecordedUpToACap) {
   auto plan = Plan(Every(ConcurrencyPolicy::Allow, CatchUpPolicy::Skip), 0, 10'000 * kMinute);
   EXPECT_EQ(plan.runs.size(), static_cast<size_t>(kMaxCatchUp));
   EXPECT_EQ(plan.next_run_at, 10'001 * kMinute);
+}
+
+TEST(SchedulePlan, ForbidNamesTheExecutionOfAStateMachineSchedule) {
+  auto s = Every(ConcurrencyPolicy::Forbid, CatchUpPolicy::Skip);
+  s.set_state_machine("etl");
+  auto plan = Plan(s, 10 * kMinute, 10 * kMinute, "arn:x:execution:etl:nightly-600");
+  ASSERT_EQ(plan.runs.size(), 1u);
+  EXPECT_EQ(plan.runs[0].reason,
+            "the previous run (execution arn:x:execution:etl:nightly-600) has not finished "
+            "(Forbid)");
+}
+
+TEST(ScheduledExecutionName, TheScheduleAndItsTime) {
+  struct Case {
+    std::string schedule;
+    int64_t scheduled_at;
+    std::string name;
+  };
+  const std::string long_name(128, 'a');
+  const Case cases[] = {
+      {"nightly", 1'767'225'600'000, "nightly-1767225600"},
+      // An @every interval counts from the schedule's creation, to the millisecond.
+      {"tick", 1'767'225'600'042, "tick-1767225600.042"},
+      {"tick", 1'767'225'600'500, "tick-1767225600.500"},
+      {std::string(69, 'b'), 1'767'225'600'000, std::string(69, 'b') + "-1767225600"},
+      // Past 80 characters: cut, and told apart by a hash of the whole name.
+      {std::string(70, 'b'), 1'767'225'600'000, std::string(60, 'b') + "-f3c29f05-1767225600"},
+      {long_name, 1'767'225'600'001, std::string(56, 'a') + "-93ca4045-1767225600.001"},
+  };
+  for (const auto& c : cases) {
+    const std::string name = ScheduledExecutionName(c.schedule, c.scheduled_at);
+    EXPECT_EQ(name, c.name) << c.schedule;
+    EXPECT_LE(name.size(), 80u);
+    EXPECT_TRUE(api::IsValidStatesName(name)) << name;
+  }
+  // Names that share their first characters stay apart.
+  EXPECT_NE(ScheduledExecutionName(long_name + "x", 0), ScheduledExecutionName(long_name + "y", 0));
 }
 
 }  // namespace
