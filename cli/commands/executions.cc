@@ -20,6 +20,7 @@ using Stub = Client::StatesStub;
 struct ListOptions {
   std::string state_machine;
   std::string status;
+  std::string map_run;
 };
 
 ExecutionStatus::Value ParseStatus(const std::string& text) {
@@ -53,6 +54,7 @@ int GetExecutions(Context& ctx, const ListOptions& opts) {
   if (!opts.state_machine.empty()) {
     req.set_state_machine_arn(StateMachineArnOf("--state-machine", opts.state_machine));
   }
+  req.set_map_run_arn(opts.map_run);
   ListExecutionsResponse all;
   ListInto(ctx.client(), req, &all);
   if (PrintedAsData(ctx, all)) return kExitOk;
@@ -121,6 +123,9 @@ void AddExecutionCommands(CLI::App& app, Context& ctx) {
   get->add_option("--status,-s", list->status,
                   "Only executions in this status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, "
                   "ABORTED or PENDING_REDRIVE)");
+  get->add_option("--map-run", list->map_run,
+                  "Only the child executions of this DISTRIBUTED Map run (EXECUTION_ARN/STATE, "
+                  "as its MapRunStarted event names it)");
   OnSelected(get, ctx, [&ctx, list] { return GetExecutions(ctx, *list); });
 
   auto described = std::make_shared<std::string>();

@@ -113,9 +113,9 @@ batch::v1::StartExecutionResponse StatesHandlers::StartExecution(
 batch::v1::DescribeExecutionResponse StatesHandlers::DescribeExecution(
     const batch::v1::DescribeExecutionRequest& req) {
   const std::string arn = states::ExecutionArnOf("executionArn", req.execution_arn());
-  auto row = store_.GetExecution(arn);
-  if (!row) ThrowNoExecution(arn);
   const bool with_data = req.included_data() != batch::v1::IncludedData::METADATA_ONLY;
+  auto row = store_.GetExecution(arn, with_data);
+  if (!row) ThrowNoExecution(arn);
   batch::v1::DescribeExecutionResponse resp;
   resp.set_execution_arn(row->arn);
   resp.set_state_machine_arn(api::StateMachineArn(row->state_machine));
@@ -126,7 +126,7 @@ batch::v1::DescribeExecutionResponse StatesHandlers::DescribeExecution(
   if (with_data) resp.set_input(row->input);
   resp.mutable_input_details()->set_included(with_data);
   // AWS gives output (and outputDetails) only once the execution has succeeded.
-  if (!row->output.empty()) {
+  if (row->status == ExecutionStatus::SUCCEEDED) {
     if (with_data) resp.set_output(row->output);
     resp.mutable_output_details()->set_included(with_data);
   }
@@ -143,10 +143,16 @@ batch::v1::DescribeExecutionResponse StatesHandlers::DescribeExecution(
 batch::v1::ListExecutionsResponse StatesHandlers::ListExecutions(
     const batch::v1::ListExecutionsRequest& req) {
   states::CheckMaxResults(req.max_results());
-  if (!req.map_run_arn().empty()) {
-    api::ThrowInvalid("mapRunArn", "batchd keeps no map runs: list by stateMachineArn");
-  }
   store::ExecutionQuery query;
+  if (!req.map_run_arn().empty()) {
+    // A map run is named after its execution and Map state: EXECUTION_ARN/STATE.
+    const std::string& run = req.map_run_arn();
+    const size_t slash = run.find('/');
+    if (slash == std::string::npos || slash + 1 == run.size()) {
+      api::ThrowInvalid("mapRunArn", "expected EXECUTION_ARN/MAP_STATE, as MapRunStarted names it");
+    }
+    query.parent_arn = states::ExecutionArnOf("mapRunArn", run.substr(0, slash));
+  }
   std::optional<int> revision;
   // Unlike AWS, no state machine lists the executions of every one.
   if (!req.state_machine_arn().empty()) {
@@ -171,6 +177,7 @@ batch::v1::ListExecutionsResponse StatesHandlers::ListExecutions(
     // Filters the store has no index for apply to the page: a page may come back short (AWS
     // allows that: callers follow nextToken until it is empty).
     if (revision && row.revision != *revision) continue;
+    if (!query.parent_arn.empty() && query.status && row.status != *query.status) continue;
     const auto redrive = req.redrive_filter();
     if (redrive == batch::v1::ExecutionRedriveFilter::REDRIVEN && row.redrive_count == 0) continue;
     if (redrive == batch::v1::ExecutionRedriveFilter::NOT_REDRIVEN && row.redrive_count != 0) {
@@ -186,6 +193,7 @@ batch::v1::ListExecutionsResponse StatesHandlers::ListExecutions(
     item->set_redrive_count(row.redrive_count);
     if (row.redrive_ms != 0) item->set_redrive_date(Seconds(row.redrive_ms));
     item->set_revision(row.revision);
+    if (!query.parent_arn.empty()) item->set_map_run_arn(req.map_run_arn());
   }
   resp.set_next_token(page.next_token);
   return resp;
@@ -237,7 +245,7 @@ batch::v1::DescribeStateMachineForExecutionResponse
 StatesHandlers::DescribeStateMachineForExecution(
     const batch::v1::DescribeStateMachineForExecutionRequest& req) {
   const std::string arn = states::ExecutionArnOf("executionArn", req.execution_arn());
-  auto execution = store_.GetExecution(arn);
+  auto execution = store_.GetExecution(arn, false);
   if (!execution) ThrowNoExecution(arn);
   auto revision = store_.GetStateMachineRevision(execution->state_machine, execution->revision);
   if (!revision) {

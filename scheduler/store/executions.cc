@@ -132,6 +132,8 @@ HistoryEventRow EventFromRow(const pqxx::row& row) {
 void internal::PrepareExecutionStatements(pqxx::connection& conn) {
   conn.prepare("exec_get",
                "SELECT " + std::string(kExecutionColumns) + " FROM executions WHERE arn = $1");
+  conn.prepare("exec_get_summary", "SELECT " + std::string(kExecutionSummaryColumns) +
+                                       " FROM executions WHERE arn = $1");
   conn.prepare("exec_id", "SELECT id FROM executions WHERE arn = $1");
   conn.prepare("exec_running_page", "SELECT " + std::string(kExecutionColumns) +
                                         " FROM executions WHERE status = 'RUNNING' AND id > $1 "
@@ -140,6 +142,9 @@ void internal::PrepareExecutionStatements(pqxx::connection& conn) {
   conn.prepare("exec_list_status", ListSql(false, true));
   conn.prepare("exec_list_machine", ListSql(true, false));
   conn.prepare("exec_list_machine_status", ListSql(true, true));
+  conn.prepare("exec_list_parent", "SELECT " + std::string(internal::kExecutionSummaryColumns) +
+                                       " FROM executions WHERE parent_arn = $1 AND (start_ms, id) "
+                                       "< ($2, $3) ORDER BY start_ms DESC, id DESC LIMIT $4");
   constexpr char kEventColumns[] = "event_id, previous_event_id, type, ts_ms, details";
   conn.prepare("events_after", std::string("SELECT ") + kEventColumns +
                                    " FROM execution_events WHERE execution_id = $1 "
@@ -224,12 +229,12 @@ std::vector<ExecutionInsert> WorkflowStore::InsertExecutions(
   });
 }
 
-std::optional<ExecutionRow> WorkflowStore::GetExecution(const std::string& arn) {
+std::optional<ExecutionRow> WorkflowStore::GetExecution(const std::string& arn, bool with_data) {
   return internal::InTransaction<pqxx::nontransaction>(
       pool_, "execution", [&](auto& txn) -> std::optional<ExecutionRow> {
-        auto rows = txn.exec_prepared("exec_get", arn);
+        auto rows = txn.exec_prepared(with_data ? "exec_get" : "exec_get_summary", arn);
         if (rows.empty()) return std::nullopt;
-        return internal::ExecutionFromRow(rows[0], true);
+        return internal::ExecutionFromRow(rows[0], with_data);
       });
 }
 
@@ -247,7 +252,10 @@ Page<ExecutionRow> WorkflowStore::ListExecutions(const ExecutionQuery& query) {
   if (query.status) status = EnumText<ExecutionStatus>(*query.status);
   return internal::InTransaction<pqxx::nontransaction>(pool_, "executions", [&](auto& txn) {
     pqxx::result rows;
-    if (by_machine && query.status) {
+    if (!query.parent_arn.empty()) {
+      rows = txn.exec_prepared("exec_list_parent", query.parent_arn, before_start, before_id,
+                               limit + 1);
+    } else if (by_machine && query.status) {
       rows = txn.exec_prepared("exec_list_machine_status", query.state_machine, status,
                                before_start, before_id, limit + 1);
     } else if (by_machine) {

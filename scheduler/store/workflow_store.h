@@ -144,6 +144,8 @@ struct ExecutionQuery {
   std::optional<batch::v1::ExecutionStatus::Value> status{};
   int max_results = 100;
   std::string next_token{};
+  // Set: only the children of this execution, whatever their status (state_machine unused).
+  std::string parent_arn{};
 };
 
 struct HistoryQuery {
@@ -208,7 +210,9 @@ class WorkflowStore {
   // Every RUNNING execution with its runtime document, in id order, a page at a time (one
   // transaction per page), for the loop to rebuild its view on start.
   void LoadRunningExecutions(const std::function<void(ExecutionRow&&)>& each);
-  std::optional<ExecutionRow> GetExecution(const std::string& arn);
+  // `with_data`: false leaves out input, output and the interpreter's document, which may
+  // hold megabytes while a large Map runs.
+  std::optional<ExecutionRow> GetExecution(const std::string& arn, bool with_data = true);
   // Newest first; items come without input, output and runtime.
   Page<ExecutionRow> ListExecutions(const ExecutionQuery& query);
   // NOT_FOUND when the execution is missing.

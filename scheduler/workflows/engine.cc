@@ -81,6 +81,7 @@ void WorkflowEngine::Loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
+      cv_.wait_until(lock, paced_until_, [&] { return stopping_; });
       if (!stopping_ && inbox_.empty() && !dirty_) {
         if (timers_.empty()) {
           cv_.wait(lock, [&] { return stopping_ || !inbox_.empty(); });
@@ -158,30 +159,23 @@ void WorkflowEngine::Apply(const std::string& arn, Live& live, asl::Transition& 
   for (auto& e : t.events) live.events.push_back(std::move(e));
   for (const auto& cancel : t.cancels) CancelTask(arn, live, cancel);
   // Tasks no longer waited on: their tokens and jobs are forgotten.
-  std::set<int64_t> running;
-  for (const auto& task : live.definition->interpreter->RunningTasks(live.state)) {
-    running.insert(task.seq);
-  }
-  for (auto it = live.state.external_ids.begin(); it != live.state.external_ids.end();) {
-    if (running.count(it->first)) {
-      ++it;
-      continue;
+  for (int64_t seq : t.ended) {
+    auto ext = live.state.external_ids.find(seq);
+    if (ext != live.state.external_ids.end()) {
+      jobs_.erase(ext->second);
+      live.state.external_ids.erase(ext);
     }
-    jobs_.erase(it->second);
-    it = live.state.external_ids.erase(it);
-  }
-  for (auto it = tokens_.begin(); it != tokens_.end();) {
-    // Only this execution's tokens can have ended; the map is small (waiting steps only).
-    if (it->second.first == arn && !running.count(it->second.second)) {
-      turn_.finished_tasks.push_back(it->first);
-      it = tokens_.erase(it);
-    } else {
-      ++it;
+    auto token = live.tokens.find(seq);
+    if (token != live.tokens.end()) {
+      turn_.finished_tasks.push_back(token->second);
+      tokens_.erase(token->second);
+      live.tokens.erase(token);
     }
   }
   for (const auto& start : t.starts) {
     if (!start.token.empty()) {
       tokens_[start.token] = {arn, start.seq};
+      live.tokens[start.seq] = start.token;
       turn_.new_tasks.push_back(TaskRowOf(arn, start));
     }
     effects_.push_back([this, arn, start] { StartTask(arn, start); });
@@ -190,6 +184,7 @@ void WorkflowEngine::Apply(const std::string& arn, Live& live, asl::Transition& 
 }
 
 void WorkflowEngine::Commit() {
+  const auto commit_start = std::chrono::steady_clock::now();
   // New executions go first in the turn: the store writes their events and tasks only where
   // their name was free.
   auto starts = std::exchange(starts_, {});
@@ -237,10 +232,16 @@ void WorkflowEngine::Commit() {
   if (!any && after_commit_.empty() && effects_.empty()) return;
   std::exception_ptr error;
   std::vector<store::ExecutionInsert> outcomes;
+  size_t document_bytes = 0;
+  for (const auto& row : turn_.changed_executions) document_bytes += row.runtime.size();
   try {
     if (any) outcomes = workflows_.CommitTurn(turn_);
   } catch (...) {
     error = std::current_exception();
+  }
+  if (document_bytes > options_.pace_document_bytes) {
+    const auto now = std::chrono::steady_clock::now();
+    paced_until_ = now + (now - commit_start);
   }
   turn_ = {};
   auto after = std::exchange(after_commit_, {});
@@ -327,7 +328,10 @@ WorkflowEngine::Live& WorkflowEngine::Insert(store::ExecutionRow row, asl::Execu
   live.state_machine = row.state_machine;
   live.revision = row.revision;
   for (const auto& task : live.definition->interpreter->RunningTasks(live.state)) {
-    if (!task.token.empty()) tokens_[task.token] = {row.arn, task.seq};
+    if (!task.token.empty()) {
+      tokens_[task.token] = {row.arn, task.seq};
+      live.tokens[task.seq] = task.token;
+    }
     auto ext = live.state.external_ids.find(task.seq);
     if (ext != live.state.external_ids.end() &&
         asl::ResourceType(task.resource) == std::string("batch")) {
@@ -343,8 +347,8 @@ void WorkflowEngine::Recover() {
   std::vector<std::string> job_ids;
   workflows_.LoadRunningExecutions([&](store::ExecutionRow&& row) {
     try {
-      auto def = definitions_.Get(row.state_machine, row.revision);
       asl::ExecutionState state = asl::ExecutionStateFromJson(Json::parse(row.runtime));
+      auto def = definitions_.Get(row.state_machine, row.revision, state.info.processor);
       Live& live = Insert(row, std::move(state), def);
       for (auto& task : def->interpreter->RunningTasks(live.state)) {
         auto ext = live.state.external_ids.find(task.seq);

@@ -5,6 +5,7 @@
 // executions changed in the turn in one transaction, and only then lets their effects out:
 // jobs submitted or terminated, activity pollers woken, callers answered.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -31,6 +32,8 @@
 namespace batchd::workflows {
 
 struct EngineOptions {
+  // A commit that writes more execution documents than this paces the loop (see paced_until_).
+  size_t pace_document_bytes = 256 * 1024;
   // A GetActivityTask call waits this long for a task (AWS: 60 s).
   std::chrono::milliseconds activity_poll{60'000};
   size_t max_payload_bytes = service::kMaxStatesPayloadBytes;
@@ -87,7 +90,8 @@ class WorkflowEngine final : public service::WorkflowHooks {
     int revision = 0;
     int64_t due_ms = 0;  // in timers_
     bool changed = false;
-    std::vector<asl::HistoryEvent> events;  // gathered for the next commit
+    std::vector<asl::HistoryEvent> events;            // gathered for the next commit
+    std::unordered_map<int64_t, std::string> tokens;  // task seq -> its token, while it waits
   };
   // Executions started in this turn: written with it, unless their name is taken.
   struct PendingStart {
@@ -127,6 +131,12 @@ class WorkflowEngine final : public service::WorkflowHooks {
   void OnSubmitted(const std::string& arn, int64_t seq, const batch::v1::SubmitJobResponse* answer,
                    std::exception_ptr error, bool sync);
   void StartChild(const std::string& arn, const asl::TaskStart& start);
+  // An iteration of a DISTRIBUTED Map: a child execution of the Map's ItemProcessor.
+  void StartIteration(const std::string& arn, const asl::TaskStart& start);
+  // Records the child a step started (or found started) and tells the interpreter what it
+  // needs: whether it was submitted, and for a child found already ended, that it ended.
+  void ChildStarted(const std::string& arn, int64_t seq, asl::TaskResource::Kind kind,
+                    const store::ExecutionInsert& outcome);
   void ChildEnded(const Live& child);
   void OnJobsEnded(std::vector<std::string> job_ids);
   void WakePollers(const std::string& activity_arn);
@@ -134,8 +144,11 @@ class WorkflowEngine final : public service::WorkflowHooks {
                std::shared_ptr<const Definition> definition);
   // Runs the first transitions of a new execution and queues it for the commit; `done` learns
   // whether it was written or its name was taken.
+  // `processor`: for an iteration of a DISTRIBUTED Map, the Map state's location; "" runs the
+  // whole machine.
   void BeginExecution(const store::StateMachineRow& machine, int revision, const std::string& name,
                       const std::string& input, const std::string& parent_arn, int64_t parent_seq,
+                      const std::string& processor,
                       std::function<void(const store::ExecutionInsert*, std::exception_ptr)> done);
   void Started(PendingStart& start, const store::ExecutionInsert& outcome);
   // Whether the loop has work it made itself and must turn again for.
@@ -176,6 +189,10 @@ class WorkflowEngine final : public service::WorkflowHooks {
   std::vector<std::string> job_ends_;            // reported this turn
   std::vector<AfterCommit> after_commit_;
   std::vector<std::function<void()>> effects_;
+  // After a commit that rewrote large documents (a Map of thousands of running steps), the
+  // next turn waits as long as that commit took, so events gather and such documents are
+  // written at most about half the time, whatever the rate of events.
+  std::chrono::steady_clock::time_point paced_until_{};
 };
 
 // Runs `question` on the loop thread; it answers through `reply`, now or after a commit.

@@ -31,18 +31,19 @@ Json ParsePayload(const std::string& field, const std::string& text, size_t limi
 void WorkflowEngine::BeginExecution(
     const store::StateMachineRow& machine, int revision, const std::string& name,
     const std::string& input, const std::string& parent_arn, int64_t parent_seq,
+    const std::string& processor,
     std::function<void(const store::ExecutionInsert*, std::exception_ptr)> done) {
   const std::string arn = api::ExecutionArn(machine.name, name);
   for (const auto& pending : starts_) {
     if (pending.row.arn == arn) {
       // The same name twice in one turn: the second is decided once the first is stored.
       deferred_.push_back([=, this] {
-        BeginExecution(machine, revision, name, input, parent_arn, parent_seq, done);
+        BeginExecution(machine, revision, name, input, parent_arn, parent_seq, processor, done);
       });
       return;
     }
   }
-  auto def = definitions_.Get(machine.name, revision);
+  auto def = definitions_.Get(machine.name, revision, processor);
   Json parsed = ParsePayload("input", input, options_.max_payload_bytes);
   asl::ExecutionInfo info;
   info.arn = arn;
@@ -53,6 +54,7 @@ void WorkflowEngine::BeginExecution(
   info.start_ms = clock_.NowMillis();
   info.parent_arn = parent_arn;
   info.parent_seq = parent_seq;
+  info.processor = processor;
   asl::Transition t;
   PendingStart start;
   start.state = def->interpreter->Start(info, std::move(parsed), t);
@@ -104,15 +106,17 @@ batch::v1::StartExecutionResponse WorkflowEngine::StartExecution(const std::stri
   const std::string execution_name = name.empty() ? api::NewUuid() : name;
   // Refused before it reaches the loop: the loop's turn is shared by everyone.
   ParsePayload("input", input, options_.max_payload_bytes);
+  // Read on the caller's thread, so the loop does no reads of its own for a start; the
+  // commit's insert checks again that the state machine is there and not being deleted.
+  const auto machine = workflows_.GetStateMachine(state_machine);
+  if (!machine) {
+    api::ThrowNotFound("StateMachineDoesNotExist: state machine " + state_machine);
+  }
+  if (machine->status == batch::v1::StateMachineStatus::DELETING) {
+    api::ThrowFailedPrecondition("StateMachineDeleting: state machine " + state_machine +
+                                 " is being deleted");
+  }
   return Ask<Response>([=, this](std::function<void(Response, std::exception_ptr)> reply) {
-    auto machine = workflows_.GetStateMachine(state_machine);
-    if (!machine) {
-      api::ThrowNotFound("StateMachineDoesNotExist: state machine " + state_machine);
-    }
-    if (machine->status == batch::v1::StateMachineStatus::DELETING) {
-      api::ThrowFailedPrecondition("StateMachineDeleting: state machine " + state_machine +
-                                   " is being deleted");
-    }
     const int rev = revision.value_or(machine->revision);
     const std::string normalized_input = input.empty() ? "{}" : input;
     const std::string arn = api::ExecutionArn(machine->name, execution_name);
@@ -146,7 +150,7 @@ batch::v1::StartExecutionResponse WorkflowEngine::StartExecution(const std::stri
       return;
     }
     BeginExecution(
-        *machine, rev, execution_name, normalized_input, "", 0,
+        *machine, rev, execution_name, normalized_input, "", 0, "",
         [reply, same_start, rev](const store::ExecutionInsert* outcome, std::exception_ptr error) {
           if (error) return reply({}, error);
           try {
@@ -203,8 +207,9 @@ double WorkflowEngine::RedriveExecution(const std::string& arn) {
     if (stored->status == batch::v1::ExecutionStatus::SUCCEEDED) {
       api::ThrowFailedPrecondition("ExecutionNotRedrivable: execution " + arn + " succeeded");
     }
-    auto def = definitions_.Get(stored->state_machine, stored->revision);
-    Live& live = Insert(*stored, asl::ExecutionStateFromJson(Json::parse(stored->runtime)), def);
+    asl::ExecutionState state = asl::ExecutionStateFromJson(Json::parse(stored->runtime));
+    auto def = definitions_.Get(stored->state_machine, stored->revision, state.info.processor);
+    Live& live = Insert(*stored, std::move(state), def);
     asl::Transition t;
     def->interpreter->Redrive(live.state, t);
     const double at = Seconds(live.state.info.redrive_ms);

@@ -73,6 +73,9 @@ void WorkflowEngine::StartTask(const std::string& arn, const asl::TaskStart& sta
     case Kind::kStartExecutionSync2:
       StartChild(arn, start);
       return;
+    case Kind::kMapIteration:
+      StartIteration(arn, start);
+      return;
   }
 }
 
@@ -97,6 +100,7 @@ void WorkflowEngine::CancelTask(const std::string& arn, Live& live, const asl::T
     case Kind::kStartExecution:
     case Kind::kStartExecutionSync:
     case Kind::kStartExecutionSync2:
+    case Kind::kMapIteration:
       effects_.push_back([this, id, arn] {
         Live* child = Find(id);
         if (!child) return;
@@ -134,12 +138,7 @@ void WorkflowEngine::OnSubmitted(const std::string& arn, int64_t seq,
                                  const batch::v1::SubmitJobResponse* answer,
                                  std::exception_ptr error, bool sync) {
   Live* live = Find(arn);
-  bool waiting = false;
-  if (live) {
-    for (const auto& task : live->definition->interpreter->RunningTasks(live->state)) {
-      if (task.seq == seq) waiting = true;
-    }
-  }
+  const bool waiting = live && live->definition->interpreter->WaitingTask(live->state, seq);
   if (!waiting) {
     // Stopped while its job was being submitted: the job must not run on for nobody.
     if (answer) {
@@ -248,49 +247,91 @@ void WorkflowEngine::StartChild(const std::string& arn, const asl::TaskStart& st
       name = StepClientToken(arn, seq);
     }
     api::CheckStatesName("Parameters.Name", name);
-    BeginExecution(*machine, ref.revision.value_or(machine->revision), name, input, arn, seq,
+    BeginExecution(*machine, ref.revision.value_or(machine->revision), name, input, arn, seq, "",
                    [this, arn, seq, kind, fail](const store::ExecutionInsert* outcome,
                                                 std::exception_ptr error) {
                      if (error) return fail("StepFunctions.ServerException", Message(error));
-                     Live* live = Find(arn);
-                     if (!live) return;
-                     const store::ExecutionRow& row = outcome->row;
                      switch (outcome->outcome) {
                        case store::ExecutionInsert::Outcome::kNoStateMachine:
                          return fail("StepFunctions.StateMachineDoesNotExistException",
-                                     "no state machine " + row.state_machine);
+                                     "no state machine " + outcome->row.state_machine);
                        case store::ExecutionInsert::Outcome::kStateMachineDeleting:
-                         return fail("StepFunctions.StateMachineDeletingException",
-                                     "state machine " + row.state_machine + " is being deleted");
+                         return fail(
+                             "StepFunctions.StateMachineDeletingException",
+                             "state machine " + outcome->row.state_machine + " is being deleted");
                        case store::ExecutionInsert::Outcome::kInserted:
                        case store::ExecutionInsert::Outcome::kExists:
-                         break;
+                         return ChildStarted(arn, seq, kind, *outcome);
                      }
-                     live->state.external_ids[seq] = row.arn;
-                     live->changed = true;
-                     asl::Transition t;
-                     if (kind == Kind::kStartExecution) {
-                       Json out = {{"ExecutionArn", row.arn}, {"StartDate", Seconds(row.start_ms)}};
-                       live->definition->interpreter->TaskSucceeded(live->state, seq, out, t);
-                     } else {
-                       live->definition->interpreter->TaskSubmitted(
-                           live->state, seq,
-                           {{"ExecutionArn", row.arn}, {"StartDate", Seconds(row.start_ms)}}, t);
-                       if (row.status != batch::v1::ExecutionStatus::RUNNING &&
-                           outcome->outcome == store::ExecutionInsert::Outcome::kExists) {
-                         // Ended before this batchd learnt of it (a restart in between).
-                         deferred_.push_back([this, row] {
-                           Live ended;
-                           ended.state = asl::ExecutionStateFromJson(Json::parse(row.runtime));
-                           ChildEnded(ended);
-                         });
-                       }
-                     }
-                     Apply(arn, *live, t);
                    });
   } catch (...) {
     std::exception_ptr e = std::current_exception();
     fail("StepFunctions.ClientException", Message(e));
+  }
+}
+
+void WorkflowEngine::ChildStarted(const std::string& arn, int64_t seq, Kind kind,
+                                  const store::ExecutionInsert& outcome) {
+  Live* live = Find(arn);
+  // A child that ended within the turn that started it has answered its step already.
+  if (!live || !live->definition->interpreter->WaitingTask(live->state, seq)) return;
+  const store::ExecutionRow& row = outcome.row;
+  live->state.external_ids[seq] = row.arn;
+  live->changed = true;
+  asl::Transition t;
+  const Json started = {{"ExecutionArn", row.arn}, {"StartDate", Seconds(row.start_ms)}};
+  if (kind == Kind::kStartExecution) {
+    live->definition->interpreter->TaskSucceeded(live->state, seq, started, t);
+  } else {
+    if (kind != Kind::kMapIteration) {
+      live->definition->interpreter->TaskSubmitted(live->state, seq, started, t);
+    }
+    if (row.status != batch::v1::ExecutionStatus::RUNNING &&
+        outcome.outcome == store::ExecutionInsert::Outcome::kExists) {
+      // Ended before this batchd learnt of it (a restart in between).
+      deferred_.push_back([this, row] {
+        Live ended;
+        ended.state = asl::ExecutionStateFromJson(Json::parse(row.runtime));
+        ChildEnded(ended);
+      });
+    }
+  }
+  Apply(arn, *live, t);
+}
+
+void WorkflowEngine::StartIteration(const std::string& arn, const asl::TaskStart& start) {
+  const int64_t seq = start.seq;
+  Live* parent = Find(arn);
+  if (!parent) return;
+  try {
+    // Its own state machine and revision: the child runs a part of that definition.
+    store::StateMachineRow machine;
+    machine.name = parent->state_machine;
+    machine.arn = parent->state.info.state_machine_arn;
+    machine.role_arn = parent->state.info.role_arn;
+    BeginExecution(
+        machine, parent->revision, StepClientToken(arn, seq), asl::Compact(start.parameters), arn,
+        seq, start.resource.arn,
+        [this, arn, seq](const store::ExecutionInsert* outcome, std::exception_ptr error) {
+          if (!error && (outcome->outcome == store::ExecutionInsert::Outcome::kInserted ||
+                         outcome->outcome == store::ExecutionInsert::Outcome::kExists)) {
+            return ChildStarted(arn, seq, Kind::kMapIteration, *outcome);
+          }
+          // The state machine went away under its running execution (or the store
+          // failed): the iteration fails, and the Map's tolerance decides.
+          Live* live = Find(arn);
+          if (!live) return;
+          asl::Transition t;
+          live->definition->interpreter->TaskFailed(
+              live->state, seq, "States.Runtime",
+              error ? Message(error) : "its state machine is being deleted", t);
+          Apply(arn, *live, t);
+        });
+  } catch (...) {
+    asl::Transition t;
+    parent->definition->interpreter->TaskFailed(parent->state, seq, "States.Runtime",
+                                                Message(std::current_exception()), t);
+    Apply(arn, *parent, t);
   }
 }
 
@@ -299,15 +340,21 @@ void WorkflowEngine::ChildEnded(const Live& child) {
   Live* parent = Find(c.info.parent_arn);
   if (!parent) return;
   const int64_t seq = c.info.parent_seq;
-  bool waiting = false;
-  Kind kind = Kind::kStartExecutionSync2;
-  for (const auto& task : parent->definition->interpreter->RunningTasks(parent->state)) {
-    if (task.seq == seq) {
-      waiting = true;
-      kind = task.resource.kind;
+  const asl::State* task = parent->definition->interpreter->WaitingTask(parent->state, seq);
+  if (!task) return;
+  asl::Transition t;
+  if (task->type == asl::StateType::kMap) {
+    // An iteration of a DISTRIBUTED Map: its output or its error is the iteration's.
+    if (c.status == asl::ExecutionStatus::kSucceeded) {
+      parent->definition->interpreter->TaskSucceeded(parent->state, seq, c.output, t);
+    } else {
+      parent->definition->interpreter->TaskFailed(parent->state, seq, c.error, c.cause, t);
     }
+    Apply(c.info.parent_arn, *parent, t);
+    return;
   }
-  if (!waiting || kind == Kind::kStartExecution) return;
+  if (task->resource.kind == Kind::kStartExecution) return;
+  const Kind kind = task->resource.kind;
   const bool as_json = kind == Kind::kStartExecutionSync2;
   Json out = {{"ExecutionArn", c.info.arn},
               {"StateMachineArn", c.info.state_machine_arn},
@@ -316,7 +363,6 @@ void WorkflowEngine::ChildEnded(const Live& child) {
               {"StopDate", Seconds(c.stop_ms)},
               {"Status", asl::ExecutionStatusName(c.status)},
               {"Input", as_json ? c.input : Json(asl::Compact(c.input))}};
-  asl::Transition t;
   if (c.status == asl::ExecutionStatus::kSucceeded) {
     out["Output"] = as_json ? c.output : Json(asl::Compact(c.output));
     parent->definition->interpreter->TaskSucceeded(parent->state, seq, std::move(out), t);

@@ -212,6 +212,38 @@ TEST_F(Workflows, StartWaitPrintsTheOutputAndListsTheExecution) {
   EXPECT_THAT(r.out, HasSubstr("ExecutionSucceeded"));
 }
 
+TEST_F(Workflows, ADistributedMapsChildrenAreListedByItsMapRun) {
+  Apply(R"yaml(kind: StateMachine
+name: wf-fan
+definition:
+  StartAt: Each
+  States:
+    Each:
+      Type: Map
+      ItemProcessor:
+        ProcessorConfig: {Mode: DISTRIBUTED, ExecutionType: STANDARD}
+        StartAt: Twice
+        States:
+          Twice: {Type: Pass, Parameters: {"v.$": "States.MathAdd($, $)"}, End: true}
+      End: true
+)yaml",
+        "statemachine/wf-fan created\n");
+  auto r = Ctl({"start", "wf-fan", "--name", "fan", "--input", "[1, 2, 3]", "--wait"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(YAML::Load(Lines(r.out)[2]).size(), 3u) << r.out;
+  const std::string run = std::string(kArnPrefix) + "execution:wf-fan:fan/Each";
+  r = Ctl({"get", "executions", "--map-run", run});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // the header and three children
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_THAT(lines[i], ContainsRegex("^sfn-[^ ]+ +wf-fan +SUCCEEDED "));
+  }
+  r = Ctl({"get", "executions", "--map-run", "fan"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("mapRunArn: expected EXECUTION_ARN/MAP_STATE"));
+}
+
 TEST_F(Workflows, AFailedExecutionExitsNonZeroWithItsErrorAndCause) {
   Apply(
       "kind: StateMachine\nname: wf-fail\ndefinition:\n  StartAt: Boom\n  States:\n"

@@ -1,5 +1,8 @@
 // StatesService's executions, their history, activity tasks and callbacks, through gRPC with
 // the real workflow engine and a real PostgreSQL.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
 #include "states_fixture.h"
 #include "support/wait.h"
 
@@ -333,6 +336,119 @@ TEST_F(Executions, StopAbortsARunningExecution) {
   stop.set_execution_arn("arn:aws:states:us-east-1:1:stateMachine:m");
   EXPECT_STATUS(SCALL(StopExecution, stop, &stopped), INVALID_ARGUMENT,
                 "InvalidArn: executionArn: ");
+}
+
+TEST_F(Executions, HeartbeatsKeepATaskAliveAndTheirAbsenceTimesItOut) {
+  CreateMachine("m", R"({"StartAt":"Ask","States":{"Ask":{"Type":"Task",
+    "Resource":"arn:aws:states:::batchd:task.waitForTaskToken","HeartbeatSeconds":2,
+    "Parameters":{"token.$":"$$.Task.Token"},
+    "Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"ResultPath":"$.late","Next":"Late"}],
+    "End":true},"Late":{"Type":"Pass","End":true}}})");
+  const std::string arn = Start("m", "e", R"({"n":1})");
+  const std::string token = WaitForTasks(arn).at(0).task_token();
+  SendTaskHeartbeatRequest beat;
+  beat.set_task_token(token);
+  SendTaskHeartbeatResponse beaten;
+  // Beaten often for more than twice its HeartbeatSeconds, the step still waits.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(4500);
+  PollUntil(
+      [&] {
+        EXPECT_TRUE(SCALL(SendTaskHeartbeat, beat, &beaten).ok());
+        EXPECT_EQ(DescribeExecution(arn).status(), ExecutionStatus::RUNNING);
+        return std::chrono::steady_clock::now() >= until;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(250));
+  // Left alone, it times out; the catcher sees AWS's error names.
+  const DescribeExecutionResponse d = WaitForEnd(arn);
+  ASSERT_EQ(d.status(), ExecutionStatus::SUCCEEDED);
+  const auto out = nlohmann::json::parse(d.output());
+  EXPECT_EQ(out["late"]["Error"], "States.Timeout");
+  GetExecutionHistoryRequest req;
+  req.set_execution_arn(arn);
+  const std::vector<std::string> types = Types(History(req));
+  EXPECT_NE(std::find(types.begin(), types.end(), "TaskTimedOut"), types.end());
+  // The token is gone with its step.
+  EXPECT_STATUS(SCALL(SendTaskHeartbeat, beat, &beaten), NOT_FOUND, "TaskDoesNotExist");
+}
+
+TEST_F(Executions, ADistributedMapRunsEachItemAsAChildExecution) {
+  CreateMachine("m", R"js({"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items",
+    "ToleratedFailureCount":1,
+    "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+      "StartAt":"Check","States":{
+        "Check":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"Bad"}],
+          "Default":"Double"},
+        "Bad":{"Type":"Fail","Error":"Item.Bad","Cause":"two"},
+        "Double":{"Type":"Pass","Parameters":{"v.$":"States.MathAdd($, $)"},"End":true}}},
+    "End":true}}})js");
+  const std::string arn = Start("m", "e", R"({"items":[1,2,3,4]})");
+  const DescribeExecutionResponse d = WaitForEnd(arn);
+  ASSERT_EQ(d.status(), ExecutionStatus::SUCCEEDED) << d.error() << ": " << d.cause();
+  EXPECT_EQ(
+      nlohmann::json::parse(d.output()),
+      nlohmann::json::parse(R"([{"v":2},{"Error":"Item.Bad","Cause":"two"},{"v":6},{"v":8}])"));
+
+  GetExecutionHistoryRequest req;
+  req.set_execution_arn(arn);
+  const std::vector<HistoryEvent> events = History(req);
+  const std::vector<std::string> types = Types(events);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "MapIterationStarted"), 0);
+  std::string run;
+  for (const auto& e : events) {
+    if (e.type() == "MapRunStarted") {
+      run = e.map_run_started_event_details().fields().at("mapRunArn").string_value();
+    }
+  }
+  ASSERT_EQ(run, arn + "/Each");
+  EXPECT_NE(std::find(types.begin(), types.end(), "MapRunSucceeded"), types.end());
+
+  // Each item is an execution of its own, with its own history, listed by the map run.
+  ListExecutionsRequest list;
+  list.set_map_run_arn(run);
+  ListExecutionsResponse children;
+  ASSERT_OK(SCALL(ListExecutions, list, &children));
+  ASSERT_EQ(children.executions_size(), 4);
+  int failed = 0;
+  for (const auto& child : children.executions()) {
+    EXPECT_EQ(child.map_run_arn(), run);
+    if (child.status() == ExecutionStatus::FAILED) ++failed;
+    const DescribeExecutionResponse c = DescribeExecution(child.execution_arn());
+    EXPECT_EQ(c.parent_execution_arn(), arn);
+    GetExecutionHistoryRequest child_history;
+    child_history.set_execution_arn(child.execution_arn());
+    EXPECT_EQ(Types(History(child_history)).front(), "ExecutionStarted");
+  }
+  EXPECT_EQ(failed, 1);
+  list.set_map_run_arn("no-slash");
+  EXPECT_STATUS(SCALL(ListExecutions, list, &children), INVALID_ARGUMENT, "mapRunArn: expected");
+}
+
+TEST_F(Executions, StoppingADistributedMapStopsItsChildren) {
+  CreateMachine("m", R"({"StartAt":"Each","States":{"Each":{"Type":"Map",
+    "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+      "StartAt":"Ask","States":{"Ask":{"Type":"Task",
+        "Resource":"arn:aws:states:::batchd:task.waitForTaskToken",
+        "Parameters":{"token.$":"$$.Task.Token"},"End":true}}},"End":true}}})");
+  const std::string arn = Start("m", "e", "[1,2,3]");
+  // Each child waits on its own callback task.
+  ListExecutionsRequest list;
+  list.set_map_run_arn(arn + "/Each");
+  ListExecutionsResponse children;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        EXPECT_TRUE(SCALL(ListExecutions, list, &children).ok());
+        return children.executions_size() == 3;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20)));
+  for (const auto& child : children.executions()) WaitForTasks(child.execution_arn());
+  StopExecutionRequest stop;
+  stop.set_execution_arn(arn);
+  StopExecutionResponse stopped;
+  ASSERT_OK(SCALL(StopExecution, stop, &stopped));
+  for (const auto& child : children.executions()) {
+    EXPECT_EQ(WaitForEnd(child.execution_arn()).status(), ExecutionStatus::ABORTED);
+  }
+  EXPECT_EQ(DescribeExecution(arn).status(), ExecutionStatus::ABORTED);
 }
 
 }  // namespace

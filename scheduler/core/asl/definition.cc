@@ -212,6 +212,7 @@ std::shared_ptr<Machine> Parser::ParseMachine(const Json& node, const std::strin
     }
     State state;
     state.name = name;
+    state.location = state_location;
     all_typed = ParseState(body, state_location, state) && all_typed;
     machine->index.emplace(name, machine->states.size());
     machine->states.push_back(std::move(state));
@@ -525,6 +526,30 @@ const char* StateTypeName(StateType type) {
 const State* Machine::Find(std::string_view name) const {
   auto it = index.find(name);
   return it == index.end() ? nullptr : &states[it->second];
+}
+
+namespace {
+
+const Machine* ProcessorIn(const Machine& m, std::string_view location) {
+  for (const State& s : m.states) {
+    if (s.processor) {
+      if (s.location == location) return s.processor.get();
+      if (const Machine* found = ProcessorIn(*s.processor, location)) return found;
+    }
+    for (const auto& branch : s.branches) {
+      if (const Machine* found = ProcessorIn(*branch, location)) return found;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::shared_ptr<const Machine> FindProcessor(const std::shared_ptr<const Machine>& top,
+                                             std::string_view location) {
+  const Machine* found = top ? ProcessorIn(*top, location) : nullptr;
+  if (!found) return nullptr;
+  return std::shared_ptr<const Machine>(top, found);
 }
 
 ParsedDefinition ParseDefinition(std::string_view text) {

@@ -71,6 +71,9 @@ struct TaskResource {
     kStartExecution,       // arn:aws:states:::states:startExecution
     kStartExecutionSync,   // arn:aws:states:::states:startExecution.sync (output as a string)
     kStartExecutionSync2,  // arn:aws:states:::states:startExecution.sync:2 (output as JSON)
+    // Not a Resource anyone writes: an iteration of a DISTRIBUTED Map, run as a child
+    // execution of the Map's ItemProcessor; `arn` holds the Map state's location.
+    kMapIteration,
   };
   Kind kind = Kind::kBatchSubmitJob;
   std::string arn;            // as written
@@ -86,14 +89,15 @@ struct ItemBatcher {
 
 struct State {
   std::string name;
+  std::string location;  // where the definition has it: "/States/Each/ItemProcessor/States/Step"
   StateType type = StateType::kPass;
   std::string comment;
   std::string next;  // empty when End or a Choice/Succeed/Fail
   bool end = false;
 
-  PathField input_path;   // absent = "$"; null = {}
-  PathField output_path;  // absent = "$"; null = {}
-  PathField result_path;  // absent = "$"; null = discard the result
+  PathField input_path;            // absent = "$"; null = {}
+  PathField output_path;           // absent = "$"; null = {}
+  PathField result_path;           // absent = "$"; null = discard the result
   std::optional<Json> parameters;  // Parameters; for Map also ItemSelector (legacy Parameters)
   std::optional<Json> result_selector;
   std::optional<Json> result;  // Pass
@@ -139,13 +143,18 @@ struct State {
 // A StartAt plus its States: the whole definition, a Parallel branch or a Map's processor.
 struct Machine {
   std::string start_at;
-  std::vector<State> states;  // in the order written
+  std::vector<State> states;               // in the order written
   std::optional<int64_t> timeout_seconds;  // top level only
   std::string comment;
   // The state named `name`, or null.
   const State* Find(std::string_view name) const;
   std::map<std::string, size_t, std::less<>> index;  // name -> position in `states`
 };
+
+// The ItemProcessor of the Map state at `location` anywhere in `top` (a State's `location`),
+// sharing `top`'s ownership; null when there is none.
+std::shared_ptr<const Machine> FindProcessor(const std::shared_ptr<const Machine>& top,
+                                             std::string_view location);
 
 struct ParsedDefinition {
   std::shared_ptr<const Machine> machine;  // null when any ERROR diagnostic was found

@@ -20,6 +20,8 @@ const char* PhaseName(Phase phase) {
       return "branches";
     case Phase::kIterations:
       return "iterations";
+    case Phase::kChild:
+      return "child";
     case Phase::kSucceeded:
       return "succeeded";
     case Phase::kFailed:
@@ -30,27 +32,35 @@ const char* PhaseName(Phase phase) {
 
 Phase PhaseFromName(const std::string& name) {
   for (Phase p : {Phase::kEnter, Phase::kTask, Phase::kWait, Phase::kBackoff, Phase::kBranches,
-                  Phase::kIterations, Phase::kSucceeded, Phase::kFailed}) {
+                  Phase::kIterations, Phase::kChild, Phase::kSucceeded, Phase::kFailed}) {
     if (name == PhaseName(p)) return p;
   }
   throw StatesError(errors::kRuntime, "stored execution state has an unknown phase '" + name + "'");
 }
 
-Json FrameToJson(const Frame& f) {
-  Json j = {{"p", PhaseName(f.phase)}, {"s", f.state}, {"i", f.input}, {"le", f.last_event_id}};
+// `started`: the execution's external_ids. What a task or child was started with is kept only
+// until it has started: it is there to start it again after a restart, and a large Map's
+// document is rewritten on every transition while its steps run.
+Json FrameToJson(const Frame& f, const std::map<int64_t, std::string>& started) {
+  const bool running_elsewhere = f.task_seq && started.count(f.task_seq);
+  const bool child_started = f.phase == Phase::kChild && running_elsewhere;
+  Json j = {{"p", PhaseName(f.phase)},
+            {"s", f.state},
+            {"i", child_started ? Json() : f.input},
+            {"le", f.last_event_id}};
   if (!f.variables.empty()) j["v"] = f.variables;
   if (f.entered_ms) j["em"] = f.entered_ms;
   if (!f.retry_counts.empty()) j["rc"] = f.retry_counts;
   if (f.due_ms) j["due"] = f.due_ms;
   if (f.task_seq) j["ts"] = f.task_seq;
   if (!f.token.empty()) j["tok"] = f.token;
-  if (f.phase == Phase::kTask) j["tpar"] = f.task_parameters;
+  if (f.phase == Phase::kTask && !running_elsewhere) j["tpar"] = f.task_parameters;
   if (f.heartbeat_ms) j["hb"] = f.heartbeat_ms;
   if (f.heartbeat_due_ms) j["hbd"] = f.heartbeat_due_ms;
   if (f.phase == Phase::kBranches || f.phase == Phase::kIterations) {
     j["it"] = f.items;
     Json children = Json::array();
-    for (const auto& c : f.children) children.push_back(FrameToJson(c));
+    for (const auto& c : f.children) children.push_back(FrameToJson(c, started));
     j["ch"] = std::move(children);
     j["r"] = f.results;
     j["ni"] = f.next_item;
@@ -133,10 +143,13 @@ Json ToJson(const ExecutionState& s) {
     info["parent"] = s.info.parent_arn;
     info["parentSeq"] = s.info.parent_seq;
   }
+  if (!s.info.processor.empty()) {
+    info["processor"] = s.info.processor;
+  }
   Json j = {{"info", std::move(info)},
             {"input", s.input},
             {"status", ExecutionStatusName(s.status)},
-            {"root", FrameToJson(s.root)},
+            {"root", FrameToJson(s.root, s.external_ids)},
             {"lastEvent", s.last_event_id},
             {"nextTask", s.next_task_seq},
             {"timeout", s.timeout_ms},
@@ -167,6 +180,7 @@ ExecutionState ExecutionStateFromJson(const Json& j) {
     s.info.redrive_count = info.at("redrives").get<int>();
     s.info.redrive_ms = info.at("redriveMs").get<int64_t>();
     s.info.parent_arn = info.value("parent", std::string());
+    s.info.processor = info.value("processor", std::string());
     s.info.parent_seq = info.value("parentSeq", int64_t{0});
     s.input = j.at("input");
     const std::string status = j.at("status").get<std::string>();

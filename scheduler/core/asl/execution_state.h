@@ -19,6 +19,7 @@ enum class Phase {
   kBackoff,     // waiting until `due_ms` to retry `state`
   kBranches,    // a Parallel state's branches run in `children`
   kIterations,  // a Map state's iterations run in `children`
+  kChild,       // a DISTRIBUTED Map's iteration, run as child execution `task_seq` with `input`
   kSucceeded,   // the frame ended with `output`
   kFailed,      // the frame ended with `error` and `cause`; `state` and `input` stay, so a
                 // redrive enters that state again
@@ -75,6 +76,9 @@ struct ExecutionInfo {
   // Set for an execution a states:startExecution step started: that step answers when it ends.
   std::string parent_arn;
   int64_t parent_seq = 0;
+  // Set for an iteration of a DISTRIBUTED Map: the Map state's location in the state
+  // machine's definition, whose ItemProcessor this execution runs.
+  std::string processor;
 };
 
 struct ExecutionState {

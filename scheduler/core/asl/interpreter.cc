@@ -15,11 +15,11 @@ std::string DetailsMember(const std::string& type) {
   if (type.ends_with("StateEntered")) return "stateEnteredEventDetails";
   if (type.ends_with("StateExited")) return "stateExitedEventDetails";
   // Types AWS gives no details.
-  static const char* const kBare[] = {"ParallelStateStarted", "ParallelStateSucceeded",
-                                      "ParallelStateFailed",  "ParallelStateAborted",
-                                      "MapStateSucceeded",    "MapStateFailed",
-                                      "MapStateAborted",      "WaitStateAborted",
-                                      "TaskStateAborted",     "PassStateAborted"};
+  static const char* const kBare[] = {
+      "ParallelStateStarted", "ParallelStateSucceeded", "ParallelStateFailed",
+      "ParallelStateAborted", "MapStateSucceeded",      "MapStateFailed",
+      "MapStateAborted",      "WaitStateAborted",       "TaskStateAborted",
+      "PassStateAborted",     "MapRunSucceeded"};
   for (const char* bare : kBare) {
     if (type == bare) return "";
   }
@@ -84,6 +84,7 @@ bool Interpreter::TaskSubmitted(ExecutionState& ex, int64_t seq, const Json& out
   if (ex.status != ExecutionStatus::kRunning) return false;
   Run run(*this, ex, out);
   return run.WithTask(seq, [&](Frame& f, const Machine&, const State& s) {
+    if (f.phase == Phase::kChild) return;
     run.Emit(f, "TaskSubmitted",
              {{"resourceType", ResourceType(s.resource)},
               {"resource", ResourceName(s.resource)},
@@ -97,6 +98,7 @@ bool Interpreter::TaskStarted(ExecutionState& ex, int64_t seq, const std::string
   if (ex.status != ExecutionStatus::kRunning) return false;
   Run run(*this, ex, out);
   return run.WithTask(seq, [&](Frame& f, const Machine&, const State&) {
+    if (f.phase == Phase::kChild) return;
     run.Emit(f, "ActivityStarted", {{"workerName", worker}});
   });
 }
@@ -105,6 +107,13 @@ bool Interpreter::TaskSucceeded(ExecutionState& ex, int64_t seq, Json output, Tr
   if (ex.status != ExecutionStatus::kRunning) return false;
   Run run(*this, ex, out);
   bool found = run.WithTask(seq, [&](Frame& f, const Machine& m, const State& s) {
+    out.ended.push_back(seq);
+    if (f.phase == Phase::kChild) {
+      // A DISTRIBUTED Map's iteration: its history is its child execution's.
+      f.phase = Phase::kSucceeded;
+      f.output = std::move(output);
+      return;
+    }
     if (s.resource.kind == TaskResource::Kind::kActivity) {
       run.Emit(f, "ActivitySucceeded",
                {{"output", Compact(output)}, {"outputDetails", {{"truncated", false}}}});
@@ -126,6 +135,13 @@ bool Interpreter::TaskFailed(ExecutionState& ex, int64_t seq, const std::string&
   if (ex.status != ExecutionStatus::kRunning) return false;
   Run run(*this, ex, out);
   bool found = run.WithTask(seq, [&](Frame& f, const Machine& m, const State& s) {
+    out.ended.push_back(seq);
+    if (f.phase == Phase::kChild) {
+      f.phase = Phase::kFailed;
+      f.error = error;
+      f.cause = cause;
+      return;
+    }
     if (s.resource.kind == TaskResource::Kind::kActivity) {
       run.Emit(f, "ActivityFailed", {{"error", error}, {"cause", cause}});
     } else {
@@ -227,9 +243,11 @@ void MinDue(const Frame& f, int64_t& due) {
       break;
     case Phase::kBranches:
     case Phase::kIterations:
+      take(f.due_ms);  // a Map's items left for a later call
       for (const auto& c : f.children) MinDue(c, due);
       break;
     case Phase::kEnter:
+    case Phase::kChild:
     case Phase::kSucceeded:
     case Phase::kFailed:
       break;
@@ -240,7 +258,9 @@ void MinDue(const Frame& f, int64_t& due) {
 
 namespace {
 
-void CollectTasks(const Frame& f, const Machine& m, std::vector<TaskStart>& out) {
+// `parent`: the Map or Parallel state whose child `f` is, null at the top.
+void CollectTasks(const Frame& f, const Machine& m, const State* parent,
+                  std::vector<TaskStart>& out) {
   switch (f.phase) {
     case Phase::kTask: {
       const State& s = *m.Find(f.state);
@@ -255,11 +275,15 @@ void CollectTasks(const Frame& f, const Machine& m, std::vector<TaskStart>& out)
       out.push_back(std::move(t));
       return;
     }
+    case Phase::kChild:
+      out.push_back(Run::IterationStart(*parent, f));
+      return;
     case Phase::kBranches:
     case Phase::kIterations: {
       const State& s = *m.Find(f.state);
       for (size_t i = 0; i < f.children.size(); ++i) {
-        CollectTasks(f.children[i], Run::ChildMachine(s, f.phase == Phase::kBranches ? i : 0), out);
+        CollectTasks(f.children[i], Run::ChildMachine(s, f.phase == Phase::kBranches ? i : 0), &s,
+                     out);
       }
       return;
     }
@@ -272,12 +296,42 @@ void CollectTasks(const Frame& f, const Machine& m, std::vector<TaskStart>& out)
   }
 }
 
+const State* FindWaiting(const Frame& f, const Machine& m, const State* parent, int64_t seq) {
+  switch (f.phase) {
+    case Phase::kTask:
+      return f.task_seq == seq ? m.Find(f.state) : nullptr;
+    case Phase::kChild:
+      return f.task_seq == seq ? parent : nullptr;
+    case Phase::kBranches:
+    case Phase::kIterations: {
+      const State& s = *m.Find(f.state);
+      for (size_t i = 0; i < f.children.size(); ++i) {
+        const Machine& child = Run::ChildMachine(s, f.phase == Phase::kBranches ? i : 0);
+        if (const State* found = FindWaiting(f.children[i], child, &s, seq)) return found;
+      }
+      return nullptr;
+    }
+    case Phase::kEnter:
+    case Phase::kWait:
+    case Phase::kBackoff:
+    case Phase::kSucceeded:
+    case Phase::kFailed:
+      return nullptr;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<TaskStart> Interpreter::RunningTasks(const ExecutionState& ex) const {
   std::vector<TaskStart> out;
-  if (ex.status == ExecutionStatus::kRunning) CollectTasks(ex.root, *machine_, out);
+  if (ex.status == ExecutionStatus::kRunning) CollectTasks(ex.root, *machine_, nullptr, out);
   return out;
+}
+
+const State* Interpreter::WaitingTask(const ExecutionState& ex, int64_t seq) const {
+  if (ex.status != ExecutionStatus::kRunning) return nullptr;
+  return FindWaiting(ex.root, *machine_, nullptr, seq);
 }
 
 int64_t Interpreter::NextDue(const ExecutionState& ex) {

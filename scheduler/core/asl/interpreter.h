@@ -53,6 +53,9 @@ struct Transition {
   std::vector<HistoryEvent> events;
   std::vector<TaskStart> starts;
   std::vector<TaskCancel> cancels;
+  // Tasks no longer waited on: answered, timed out or cancelled. Whoever drives the execution
+  // forgets their jobs and tokens from these, without walking every running task.
+  std::vector<int64_t> ended;
 };
 
 class Interpreter {
@@ -84,11 +87,22 @@ class Interpreter {
   // The tasks the execution waits on now, as they were started (for a restarted batchd, which
   // must find or start again what each waits on).
   std::vector<TaskStart> RunningTasks(const ExecutionState& ex) const;
+  // The Task state whose frame waits on task `seq` (for an iteration of a DISTRIBUTED Map, the
+  // Map state), or null: a walk of the frames that copies nothing, for callers that ask once
+  // per task answer.
+  const State* WaitingTask(const ExecutionState& ex, int64_t seq) const;
 
   // The earliest timer of a running execution, epoch ms; 0 when it has none.
   static int64_t NextDue(const ExecutionState& ex);
 
   const Machine& machine() const { return *machine_; }
+  const std::shared_ptr<const Machine>& machine_ptr() const { return machine_; }
+
+  // How many Map iterations one call may start. A Map of more items starts the rest in later
+  // calls, through a timer due at once: each call's history events, held until they are
+  // committed, stay bounded however many items the Map has.
+  static constexpr int64_t kIterationsPerCall = 5'000;
+  void set_iterations_per_call(int64_t n) { iterations_per_call_ = n; }
 
  private:
   friend class Run;
@@ -98,6 +112,7 @@ class Interpreter {
   const core::Clock& clock_;
   Random& random_;
   std::unordered_map<const State*, bool> uses_context_;
+  int64_t iterations_per_call_ = kIterationsPerCall;
 };
 
 }  // namespace batchd::asl

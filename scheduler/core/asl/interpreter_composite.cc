@@ -107,7 +107,13 @@ void Run::Map(Frame& f, const Machine& m, const State& s) {
     items = Batch(items, *s.item_batcher, max_items, max_bytes);
   }
   Emit(f, "MapStateStarted", {{"length", items.size()}});
+  if (s.distributed) {
+    // AWS names a Map Run; here it is the Map state of this execution, its children are
+    // executions of the same state machine whose parent is this one.
+    Emit(f, "MapRunStarted", {{"mapRunArn", ex_.info.arn + "/" + s.name}});
+  }
   f.phase = Phase::kIterations;
+  f.due_ms = 0;
   f.children.clear();
   f.results = Json::array();
   f.results.get_ref<Json::array_t&>().resize(items.size());
@@ -120,8 +126,16 @@ void Run::Map(Frame& f, const Machine& m, const State& s) {
 
 void Run::StartIterations(Frame& f, const Machine& m, const State& s) {
   const int64_t total = static_cast<int64_t>(f.items.size());
-  while (f.phase == Phase::kIterations && f.next_item < total &&
-         (f.max_concurrency == 0 || int64_t(f.children.size()) < f.max_concurrency)) {
+  auto slot_free = [&] {
+    return f.max_concurrency == 0 || int64_t(f.children.size()) < f.max_concurrency;
+  };
+  while (f.phase == Phase::kIterations && f.next_item < total && slot_free()) {
+    if (iterations_left_ <= 0) {
+      // The rest start in a later call: this one's events are committed first.
+      f.due_ms = now_;
+      return;
+    }
+    --iterations_left_;
     const int64_t index = f.next_item++;
     const Json& item = f.items[index];
     Json input;
@@ -133,9 +147,17 @@ void Run::StartIterations(Frame& f, const Machine& m, const State& s) {
     } else {
       input = item;
     }
-    Emit(f, "MapIterationStarted", {{"name", s.name}, {"index", index}});
     Frame child = ChildFrame(*s.processor, std::move(input), f);
     child.item_index = index;
+    if (s.distributed) {
+      // Its own execution, with its own history: the Map's waits on it as on a task.
+      child.phase = Phase::kChild;
+      child.task_seq = ex_.next_task_seq++;
+      out_.starts.push_back(IterationStart(s, child));
+      f.children.push_back(std::move(child));
+      continue;
+    }
+    Emit(f, "MapIterationStarted", {{"name", s.name}, {"index", index}});
     Drive(child, *s.processor);
     // Most iterations of small maps end at once; those never join `children`, so a map of
     // 100,000 Pass items runs without holding 100,000 frames.
@@ -180,14 +202,28 @@ void Run::SettleChild(Frame& f, const Machine& m, size_t index) {
   }
 }
 
+TaskStart Run::IterationStart(const State& map, const Frame& child) {
+  TaskStart start;
+  start.seq = child.task_seq;
+  start.state = map.name;
+  start.resource.kind = TaskResource::Kind::kMapIteration;
+  start.resource.arn = map.location;
+  start.parameters = child.input;
+  return start;
+}
+
 bool Run::IterationEnded(Frame& f, const Machine& m, const State& s, Frame& child) {
   f.done_items++;
   if (child.phase == Phase::kSucceeded) {
-    Emit(f, "MapIterationSucceeded", {{"name", s.name}, {"index", child.item_index}});
+    if (!s.distributed) {
+      Emit(f, "MapIterationSucceeded", {{"name", s.name}, {"index", child.item_index}});
+    }
     f.results[child.item_index] = std::move(child.output);
     return true;
   }
-  Emit(f, "MapIterationFailed", {{"name", s.name}, {"index", child.item_index}});
+  if (!s.distributed) {
+    Emit(f, "MapIterationFailed", {{"name", s.name}, {"index", child.item_index}});
+  }
   f.failed_items++;
   f.results[child.item_index] = {{"Error", child.error}, {"Cause", child.cause}};
   const int64_t total = static_cast<int64_t>(f.items.size());
@@ -202,10 +238,15 @@ bool Run::IterationEnded(Frame& f, const Machine& m, const State& s, Frame& chil
   for (auto& c : f.children) {
     if (!Ended(c)) {
       Abort(c, *s.processor);
-      Emit(f, "MapIterationAborted", {{"name", s.name}, {"index", c.item_index}});
+      if (!s.distributed) {
+        Emit(f, "MapIterationAborted", {{"name", s.name}, {"index", c.item_index}});
+      }
     }
   }
   f.children.clear();
+  if (s.distributed) {
+    Emit(f, "MapRunFailed", {{"error", child.error}, {"cause", child.cause}});
+  }
   Emit(f, "MapStateFailed", Json());
   if (tolerance) {
     Fail(f, m, s, errors::kExceedToleratedFailureThreshold,
@@ -229,6 +270,7 @@ void Run::BranchesDone(Frame& f, const Machine& m, const State& s) {
 }
 
 void Run::IterationsDone(Frame& f, const Machine& m, const State& s) {
+  if (s.distributed) Emit(f, "MapRunSucceeded", Json());
   Emit(f, "MapStateSucceeded", Json());
   Json results = std::move(f.results);
   f.results = Json::array();

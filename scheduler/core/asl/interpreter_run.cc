@@ -17,7 +17,11 @@ std::string Iso(int64_t ms) { return FormatTimestamp(TimePoint(std::chrono::mill
 }  // namespace
 
 Run::Run(Interpreter& interpreter, ExecutionState& ex, Transition& out)
-    : ip_(interpreter), ex_(ex), out_(out), now_(interpreter.clock_.NowMillis()) {}
+    : ip_(interpreter),
+      ex_(ex),
+      out_(out),
+      now_(interpreter.clock_.NowMillis()),
+      iterations_left_(interpreter.iterations_per_call_) {}
 
 int64_t Run::Emit(Frame& f, const std::string& type, Json details) {
   HistoryEvent e;
@@ -78,7 +82,7 @@ bool Run::WithTask(int64_t seq,
 
 bool Run::WithTaskIn(Frame& f, const Machine& m, int64_t seq,
                      const std::function<void(Frame&, const Machine&, const State&)>& act) {
-  if (f.phase == Phase::kTask && f.task_seq == seq) {
+  if ((f.phase == Phase::kTask || f.phase == Phase::kChild) && f.task_seq == seq) {
     act(f, m, *m.Find(f.state));
     Drive(f, m);
     return true;
@@ -118,10 +122,16 @@ void Run::TimersIn(Frame& f, const Machine& m) {
         TimersIn(f.children[i], ChildMachine(s, branch));
         SettleChild(f, m, i);
       }
+      // A Map that left items for a later call (see kIterationsPerCall) goes on with them.
+      if (f.phase == Phase::kIterations && f.due_ms && now_ >= f.due_ms) {
+        f.due_ms = 0;
+        StartIterations(f, m, s);
+      }
       Drive(f, m);
       return;
     }
     case Phase::kEnter:
+    case Phase::kChild:
     case Phase::kSucceeded:
     case Phase::kFailed:
       return;
@@ -151,6 +161,7 @@ void Run::Timer(Frame& f, const Machine& m) {
                                     ? "The task ran longer than its TimeoutSeconds"
                                     : "The task sent no heartbeat within its HeartbeatSeconds";
       out_.cancels.push_back({f.task_seq, s.resource});
+      out_.ended.push_back(f.task_seq);
       if (s.resource.kind == TaskResource::Kind::kActivity) {
         Emit(f, "ActivityTimedOut", {{"error", errors::kTimeout}, {"cause", cause}});
       } else {
@@ -166,6 +177,7 @@ void Run::Timer(Frame& f, const Machine& m) {
     case Phase::kEnter:
     case Phase::kBranches:
     case Phase::kIterations:
+    case Phase::kChild:
     case Phase::kSucceeded:
     case Phase::kFailed:
       return;
@@ -177,12 +189,21 @@ void Run::Abort(Frame& f, const Machine& m) {
     case Phase::kTask: {
       const State& s = *m.Find(f.state);
       out_.cancels.push_back({f.task_seq, s.resource});
+      out_.ended.push_back(f.task_seq);
       Emit(f, "TaskStateAborted", Json());
       break;
     }
     case Phase::kWait:
       Emit(f, "WaitStateAborted", Json());
       break;
+    case Phase::kChild: {
+      // Its child execution is stopped; the history of what it did is that execution's.
+      TaskResource iteration;
+      iteration.kind = TaskResource::Kind::kMapIteration;
+      out_.cancels.push_back({f.task_seq, iteration});
+      out_.ended.push_back(f.task_seq);
+      break;
+    }
     case Phase::kBranches:
     case Phase::kIterations: {
       const State& s = *m.Find(f.state);
@@ -191,7 +212,9 @@ void Run::Abort(Frame& f, const Machine& m) {
         Frame& c = f.children[i];
         if (c.phase == Phase::kSucceeded || c.phase == Phase::kFailed) continue;
         Abort(c, ChildMachine(s, parallel ? i : 0));
-        if (!parallel) Emit(f, "MapIterationAborted", {{"name", s.name}, {"index", c.item_index}});
+        if (!parallel && !s.distributed) {
+          Emit(f, "MapIterationAborted", {{"name", s.name}, {"index", c.item_index}});
+        }
       }
       f.children.clear();
       Emit(f, parallel ? "ParallelStateAborted" : "MapStateAborted", Json());

@@ -38,6 +38,8 @@ class Run {
 
   int64_t now() const { return now_; }
   static const Machine& ChildMachine(const State& s, size_t branch);
+  // What starts the child execution of `child`, an iteration of the DISTRIBUTED Map `map`.
+  static TaskStart IterationStart(const State& map, const Frame& child);
 
  private:
   void Enter(Frame& f, const Machine& m);
@@ -85,6 +87,7 @@ class Run {
   ExecutionState& ex_;
   Transition& out_;
   int64_t now_;
+  int64_t iterations_left_;  // Map iterations this call may still start
 };
 
 }  // namespace batchd::asl

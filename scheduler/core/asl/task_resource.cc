@@ -14,6 +14,7 @@ std::string ResourceType(const TaskResource& resource) {
     case TaskResource::Kind::kStartExecution:
     case TaskResource::Kind::kStartExecutionSync:
     case TaskResource::Kind::kStartExecutionSync2:
+    case TaskResource::Kind::kMapIteration:
       return "states";
   }
   return "";
@@ -35,6 +36,8 @@ std::string ResourceName(const TaskResource& resource) {
       return "startExecution.sync";
     case TaskResource::Kind::kStartExecutionSync2:
       return "startExecution.sync:2";
+    case TaskResource::Kind::kMapIteration:
+      return "mapIteration";
   }
   return "";
 }
@@ -49,6 +52,7 @@ bool TakesToken(const TaskResource& resource) {
     case TaskResource::Kind::kStartExecution:
     case TaskResource::Kind::kStartExecutionSync:
     case TaskResource::Kind::kStartExecutionSync2:
+    case TaskResource::Kind::kMapIteration:
       return false;
   }
   return false;

@@ -327,7 +327,7 @@ TEST_F(InterpreterTest, MapHonoursMaxConcurrencyAndToleratedFailures) {
   EXPECT_EQ(out_.cancels[0].seq, seqs[3]);
 }
 
-TEST_F(InterpreterTest, AMapOfAHundredThousandPassItemsRunsInOneCall) {
+TEST_F(InterpreterTest, AMapOfAHundredThousandPassItemsRunsInCallsOfBoundedHistory) {
   Load(R"js({"StartAt":"M","States":{"M":{"Type":"Map",
     "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})js");
   Json items = Json::array();
@@ -336,10 +336,56 @@ TEST_F(InterpreterTest, AMapOfAHundredThousandPassItemsRunsInOneCall) {
   info.arn = "x";
   out_ = {};
   ExecutionState ex = interpreter_->Start(info, items, out_);
+  const int64_t per_call = Interpreter::kIterationsPerCall;
+  size_t events = out_.events.size();
+  int calls = 1;
+  while (ex.status == ExecutionStatus::kRunning) {
+    // The rest is due at once, and goes on from where its JSON form says after a restart.
+    ASSERT_EQ(Interpreter::NextDue(ex), clock_.NowMillis());
+    ASSERT_LE(out_.events.size(), size_t(4 * per_call + 6));
+    ex = ExecutionStateFromJson(Json::parse(ToJson(ex).dump()));
+    const int64_t first = ex.last_event_id + 1;
+    out_ = {};
+    interpreter_->Timers(ex, out_);
+    ASSERT_FALSE(out_.events.empty());
+    EXPECT_EQ(out_.events.front().id, first);
+    events += out_.events.size();
+    ++calls;
+  }
   EXPECT_EQ(ex.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(calls, 100'000 / per_call);
   EXPECT_EQ(ex.output.size(), 100'000u);
   EXPECT_EQ(ex.output[99'999], 99'999);
-  EXPECT_EQ(out_.events.size(), 6u + 4u * 100'000u);
+  EXPECT_EQ(events, 6u + 4u * 100'000u);
+  EXPECT_EQ(ex.last_event_id, int64_t(events));
+}
+
+TEST_F(InterpreterTest, EachCallNamesTheTasksItEnded) {
+  Load(R"js({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+    {"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::batch:submitJob.sync",
+      "Parameters":{"JobName":"a","JobQueue":"q","JobDefinition":"d"},"End":true}}},
+    {"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::batch:submitJob.sync",
+      "Parameters":{"JobName":"b","JobQueue":"q","JobDefinition":"d"},"End":true}}},
+    {"StartAt":"C","States":{"C":{"Type":"Task","Resource":"arn:aws:states:::batch:submitJob.sync",
+      "Parameters":{"JobName":"c","JobQueue":"q","JobDefinition":"d"},"End":true}}}]}}})js");
+  ExecutionState ex = Start("{}");
+  ASSERT_EQ(out_.starts.size(), 3u);
+  const int64_t a = out_.starts[0].seq, b = out_.starts[1].seq, c = out_.starts[2].seq;
+  ASSERT_TRUE(interpreter_->WaitingTask(ex, b));
+  EXPECT_EQ(interpreter_->WaitingTask(ex, b)->name, "B");
+  EXPECT_FALSE(interpreter_->WaitingTask(ex, c + 1));
+  out_ = {};
+  interpreter_->TaskSubmitted(ex, a, Json::object(), out_);
+  EXPECT_TRUE(out_.ended.empty());  // submitted, still waited on
+  interpreter_->TaskSucceeded(ex, a, Json::object(), out_);
+  EXPECT_EQ(out_.ended, std::vector<int64_t>{a});
+  EXPECT_FALSE(interpreter_->WaitingTask(ex, a));
+  out_ = {};
+  // A failed branch ends its own task and cancels the others'.
+  interpreter_->TaskFailed(ex, b, "E", "no", out_);
+  EXPECT_EQ(out_.ended, (std::vector<int64_t>{b, c}));
+  EXPECT_EQ(ex.status, ExecutionStatus::kFailed);
+  EXPECT_FALSE(interpreter_->WaitingTask(ex, c));
 }
 
 TEST_F(InterpreterTest, AssignedVariablesAreSeenLaterAndShownInTheExitEvent) {
@@ -392,6 +438,81 @@ TEST_F(InterpreterTest, TheStateSurvivesItsJsonForm) {
   EXPECT_TRUE(interpreter_->TaskSucceeded(back, seq, Json::parse(R"js({"JobId":"z"})js"), out_));
   EXPECT_EQ(back.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(out_.events.front().id, ex.last_event_id + 1);
+}
+
+TEST_F(InterpreterTest, ADistributedMapRunsEachItemAsAChildExecution) {
+  Load(R"js({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+    "ItemSelector":{"v.$":"$$.Map.Item.Value"},"ToleratedFailureCount":1,
+    "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+      "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})js");
+  ExecutionState ex = Start(R"js({"items":["a","b","c"]})js");
+  ASSERT_EQ(out_.starts.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(out_.starts[i].resource.kind, TaskResource::Kind::kMapIteration);
+    EXPECT_EQ(out_.starts[i].resource.arn, "/States/M");
+    EXPECT_EQ(out_.starts[i].state, "M");
+  }
+  EXPECT_EQ(out_.starts[1].parameters, Json::parse(R"js({"v":"b"})js"));
+  // The parent's history names the run, not each iteration: those are the children's.
+  EXPECT_EQ(Types(), (std::vector<std::string>{"ExecutionStarted", "MapStateEntered",
+                                               "MapStateStarted", "MapRunStarted"}));
+  EXPECT_EQ(Find("MapRunStarted")->details["mapRunArn"], ex.info.arn + "/M");
+  auto processor = FindProcessor(interpreter_->machine_ptr(), "/States/M");
+  ASSERT_TRUE(processor);
+  EXPECT_EQ(processor->start_at, "P");
+  EXPECT_FALSE(FindProcessor(interpreter_->machine_ptr(), "/States/P"));
+
+  const std::vector<TaskStart> running = interpreter_->RunningTasks(ex);
+  ASSERT_EQ(running.size(), 3u);
+  EXPECT_EQ(running[2].seq, out_.starts[2].seq);
+  EXPECT_EQ(running[2].resource.arn, "/States/M");
+  ASSERT_TRUE(interpreter_->WaitingTask(ex, running[0].seq));
+  EXPECT_EQ(interpreter_->WaitingTask(ex, running[0].seq)->name, "M");
+
+  ex = ExecutionStateFromJson(Json::parse(ToJson(ex).dump()));
+  out_ = {};
+  EXPECT_TRUE(interpreter_->TaskSucceeded(ex, running[1].seq, Json::parse(R"js({"r":2})js"), out_));
+  EXPECT_TRUE(interpreter_->TaskFailed(ex, running[0].seq, "E", "one", out_));  // tolerated
+  EXPECT_TRUE(out_.events.empty());
+  EXPECT_EQ(out_.ended, (std::vector<int64_t>{running[1].seq, running[0].seq}));
+  EXPECT_TRUE(interpreter_->TaskSucceeded(ex, running[2].seq, Json::parse("3"), out_));
+  EXPECT_EQ(ex.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(ex.output, Json::parse(R"js([{"Error":"E","Cause":"one"},{"r":2},3])js"));
+  EXPECT_EQ(Types(), (std::vector<std::string>{"MapRunSucceeded", "MapStateSucceeded",
+                                               "MapStateExited", "ExecutionSucceeded"}));
+}
+
+TEST_F(InterpreterTest, StoppingADistributedMapStopsItsChildren) {
+  Load(R"js({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
+    "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+      "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})js");
+  ExecutionState ex = Start("[1,2,3,4]");
+  ASSERT_EQ(out_.starts.size(), 2u);  // MaxConcurrency children at a time
+  const int64_t first = out_.starts[0].seq;
+  out_ = {};
+  interpreter_->TaskFailed(ex, first, "E", "no", out_);
+  EXPECT_EQ(ex.status, ExecutionStatus::kFailed);
+  ASSERT_EQ(out_.cancels.size(), 1u);
+  EXPECT_EQ(out_.cancels[0].resource.kind, TaskResource::Kind::kMapIteration);
+  EXPECT_EQ(Types(),
+            (std::vector<std::string>{"MapRunFailed", "MapStateFailed", "ExecutionFailed"}));
+}
+
+TEST_F(InterpreterTest, AStartedTaskIsStoredWithoutWhatItWasStartedWith) {
+  Load(kTaskMachine);
+  ExecutionState ex = Start(R"js({"name":"j"})js");
+  const int64_t seq = out_.starts.at(0).seq;
+  // Until its job is known, a restart must be able to submit it again.
+  EXPECT_EQ(ToJson(ex)["root"]["tpar"]["JobName"], "j");
+  ex.external_ids[seq] = "job-1";
+  const Json doc = ToJson(ex);
+  EXPECT_FALSE(doc["root"].contains("tpar"));
+  ExecutionState back = ExecutionStateFromJson(Json::parse(doc.dump()));
+  EXPECT_EQ(back.external_ids.at(seq), "job-1");
+  out_ = {};
+  EXPECT_TRUE(
+      interpreter_->TaskSucceeded(back, seq, Json::parse(R"js({"JobId":"job-1"})js"), out_));
+  EXPECT_EQ(back.status, ExecutionStatus::kSucceeded);
 }
 
 }  // namespace
