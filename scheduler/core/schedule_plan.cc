@@ -2,22 +2,13 @@
 
 #include <cstdio>
 
+#include "core/stable_hash.h"
+
 namespace batchd::core {
 namespace {
 
 // AWS's longest execution name.
 constexpr size_t kMaxExecutionName = 80;
-
-// FNV-1a: the same on every build and platform, since a run's name must be made again the same
-// after an upgrade.
-uint32_t StableHash(const std::string& text) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
 
 }  // namespace
 
@@ -130,7 +121,7 @@ std::string ScheduledExecutionName(const std::string& schedule, int64_t schedule
   }
   if (schedule.size() + suffix.size() <= kMaxExecutionName) return schedule + suffix;
   char hash[16];
-  const int hash_size = std::snprintf(hash, sizeof hash, "-%08x", StableHash(schedule));
+  const int hash_size = std::snprintf(hash, sizeof hash, "-%08x", StableHash32(schedule));
   const size_t keep = kMaxExecutionName - suffix.size() - static_cast<size_t>(hash_size);
   return schedule.substr(0, keep) + hash + suffix;
 }

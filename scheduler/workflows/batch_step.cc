@@ -5,6 +5,7 @@
 
 #include "api/api_error.h"
 #include "api/json_yaml.h"
+#include "core/stable_hash.h"
 
 namespace batchd::workflows {
 namespace {
@@ -35,22 +36,14 @@ Json Recase(const Json& value, bool upper) {
   return out;
 }
 
-uint64_t Fnv1a(const std::string& text) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 }  // namespace
 
 std::string StepClientToken(const std::string& execution_arn, int64_t seq) {
   // A stable hash, not std::hash: the token must be the same after an upgrade of batchd.
   char buf[64];
   std::snprintf(buf, sizeof buf, "sfn-%016llx-%lld",
-                static_cast<unsigned long long>(Fnv1a(execution_arn)), static_cast<long long>(seq));
+                static_cast<unsigned long long>(core::StableHash64(execution_arn)),
+                static_cast<long long>(seq));
   return buf;
 }
 

@@ -122,10 +122,7 @@ bool WorkflowEngine::Dirty() const {
       !turn_.new_tasks.empty() || !turn_.finished_tasks.empty() || !turn_.heartbeats.empty()) {
     return true;
   }
-  for (const auto& [arn, live] : live_) {
-    if (live.changed) return true;
-  }
-  return false;
+  return !changed_.empty();
 }
 
 void WorkflowEngine::FireTimers() {
@@ -142,6 +139,12 @@ void WorkflowEngine::FireTimers() {
   }
 }
 
+void WorkflowEngine::MarkChanged(const std::string& arn, Live& live) {
+  if (live.changed) return;
+  live.changed = true;
+  changed_.push_back(arn);
+}
+
 WorkflowEngine::Live* WorkflowEngine::Find(const std::string& arn) {
   auto it = live_.find(arn);
   return it == live_.end() ? nullptr : &it->second;
@@ -155,7 +158,7 @@ void WorkflowEngine::Reschedule(const std::string& arn, Live& live) {
 
 void WorkflowEngine::Apply(const std::string& arn, Live& live, asl::Transition& t) {
   if (t.events.empty() && t.starts.empty() && t.cancels.empty()) return;
-  live.changed = true;
+  MarkChanged(arn, live);
   for (auto& e : t.events) live.events.push_back(std::move(e));
   for (const auto& cancel : t.cancels) CancelTask(arn, live, cancel);
   // Tasks no longer waited on: their tokens and jobs are forgotten.
@@ -201,8 +204,10 @@ void WorkflowEngine::Commit() {
   bool any = !turn_.new_tasks.empty() || !turn_.finished_tasks.empty() ||
              !turn_.heartbeats.empty() || !turn_.new_executions.empty();
   std::vector<std::string> ended;
-  for (auto& [arn, live] : live_) {
-    if (!live.changed) continue;
+  for (const std::string& arn : std::exchange(changed_, {})) {
+    Live* found = Find(arn);
+    if (!found || !found->changed) continue;
+    Live& live = *found;
     any = true;
     store::ExecutionRow row;
     row.arn = arn;

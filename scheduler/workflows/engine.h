@@ -88,8 +88,8 @@ class WorkflowEngine final : public service::WorkflowHooks {
     std::shared_ptr<const Definition> definition;
     std::string state_machine;  // its name
     int revision = 0;
-    int64_t due_ms = 0;  // in timers_
-    bool changed = false;
+    int64_t due_ms = 0;                               // in timers_
+    bool changed = false;                             // in changed_
     std::vector<asl::HistoryEvent> events;            // gathered for the next commit
     std::unordered_map<int64_t, std::string> tokens;  // task seq -> its token, while it waits
   };
@@ -120,6 +120,8 @@ class WorkflowEngine final : public service::WorkflowHooks {
   void Reschedule(const std::string& arn, Live& live);
   void ForgetIfEnded(const std::string& arn, Live& live);
   Live* Find(const std::string& arn);
+  // `live` has something to write with the next commit.
+  void MarkChanged(const std::string& arn, Live& live);
   // The execution and task seq a token names, or NOT_FOUND.
   std::pair<std::string, int64_t> TaskOfToken(const std::string& token);
   void FireTimers();
@@ -176,6 +178,7 @@ class WorkflowEngine final : public service::WorkflowHooks {
 
   // Owned by the loop thread.
   std::unordered_map<std::string, Live> live_;  // running executions by ARN
+  std::vector<std::string> changed_;            // ARNs of those with `changed` set
   std::set<std::pair<int64_t, std::string>> timers_;
   std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;  // token -> task
   std::unordered_map<std::string, std::pair<std::string, int64_t>> jobs_;    // job id -> task

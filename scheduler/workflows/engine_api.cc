@@ -247,7 +247,7 @@ void WorkflowEngine::SendTaskHeartbeat(const std::string& token) {
     auto [arn, seq] = TaskOfToken(token);
     Live& live = *Find(arn);
     live.definition->interpreter->TaskHeartbeat(live.state, seq);
-    live.changed = true;
+    MarkChanged(arn, live);
     Reschedule(arn, live);
     after_commit_.push_back([reply](std::exception_ptr e) { reply(true, e); });
   });

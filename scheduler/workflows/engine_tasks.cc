@@ -162,7 +162,7 @@ void WorkflowEngine::OnSubmitted(const std::string& arn, int64_t seq,
   }
   const std::string job_id = answer->job_id();
   live->state.external_ids[seq] = job_id;
-  live->changed = true;
+  MarkChanged(arn, *live);
   jobs_[job_id] = {arn, seq};
   if (sync) {
     ip->TaskSubmitted(live->state, seq, SubmitOutput(*answer), t);
@@ -277,7 +277,7 @@ void WorkflowEngine::ChildStarted(const std::string& arn, int64_t seq, Kind kind
   if (!live || !live->definition->interpreter->WaitingTask(live->state, seq)) return;
   const store::ExecutionRow& row = outcome.row;
   live->state.external_ids[seq] = row.arn;
-  live->changed = true;
+  MarkChanged(arn, *live);
   asl::Transition t;
   const Json started = {{"ExecutionArn", row.arn}, {"StartDate", Seconds(row.start_ms)}};
   if (kind == Kind::kStartExecution) {

@@ -236,6 +236,60 @@ TEST_F(Workflows, BatchdKilledMidExecutionFinishesWithEachJobSubmittedOnce) {
       << "each step's job runs exactly once";
 }
 
+TEST_F(Workflows, ADistributedMapSurvivesKillsWithEachChildAndJobOnce) {
+  StartAgent("a", "ce", 4);
+  const auto marker = dir_->path() / "runs";
+  Register("step", {.script = "echo $ITEM >> " + marker.string() + "; sleep 0.3"});
+  CreateMachine("fan", R"js({"StartAt": "Each", "States": {
+    "Each": {"Type": "Map", "MaxConcurrency": 2, "ItemProcessor": {
+      "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+      "StartAt": "Run", "States": {
+      "Run": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
+        "Parameters": {"JobName": "step", "JobQueue": "q", "JobDefinition": "step",
+          "ContainerOverrides": {"Environment": [{"Name": "ITEM", "Value.$": "States.Format('{}', $)"}]}},
+        "ResultSelector": {"id.$": "$.JobId"}, "End": true}}}, "End": true}}})js");
+  const std::string arn = Start("fan", "[1, 2, 3, 4, 5, 6]");
+  const auto ran = [&] {
+    std::ifstream in(marker);
+    std::multiset<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.insert(line);
+    return lines;
+  };
+  const int port = Port();
+  for (int kill = 0; kill < 3; ++kill) {
+    // Each time a job more has run, kill -9 and start again on the same database and port.
+    const size_t before = ran().size();
+    if (before >= 6) break;
+    ASSERT_TRUE(PollUntil([&] { return ran().size() > before; }, std::chrono::seconds(30),
+                          std::chrono::milliseconds(20)))
+        << Diagnostics();
+    batchd_->Kill();
+    StartBatchd(port);
+    Connect();
+  }
+  DescribeExecutionResponse done = WaitEnded(arn, std::chrono::seconds(90));
+  ASSERT_EQ(done.status(), ExecutionStatus::SUCCEEDED) << done.error() << " " << done.cause();
+  EXPECT_EQ(Json::parse(done.output()).size(), 6u);
+  std::vector<HistoryEvent> events = History(arn);
+  ExpectGapFree(events);
+  EXPECT_EQ(CountType(events, "MapRunStarted"), 1u);
+  EXPECT_EQ(CountType(events, "MapRunSucceeded"), 1u);
+  EXPECT_EQ(ran(), (std::multiset<std::string>{"1", "2", "3", "4", "5", "6"}))
+      << "each item's job runs exactly once";
+  // One child per item, each with one job and a gap-free history of its own.
+  ListExecutionsRequest list;
+  list.set_map_run_arn(arn + "/Each");
+  ListExecutionsResponse children;
+  ASSERT_TRUE(Call(&StatesService::Stub::ListExecutions, list, &children).ok());
+  ASSERT_EQ(children.executions_size(), 6);
+  for (const auto& child : children.executions()) {
+    EXPECT_EQ(child.status(), ExecutionStatus::SUCCEEDED);
+    const std::vector<HistoryEvent> child_events = History(child.execution_arn());
+    ExpectGapFree(child_events);
+    EXPECT_EQ(CountType(child_events, "TaskSubmitted"), 1u);
+  }
+}
+
 TEST_F(Workflows, StopExecutionTerminatesTheRunningJob) {
   StartAgent("a", "ce");
   Register("long", {.command = {"sleep", "300"}});

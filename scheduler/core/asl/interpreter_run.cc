@@ -113,8 +113,8 @@ void Run::TimersIn(Frame& f, const Machine& m) {
     case Phase::kBranches:
     case Phase::kIterations: {
       const State& s = *m.Find(f.state);
-      // Settling a child may end the state and clear `children`; walk from the back so an
-      // erased iteration does not shift the ones still to visit.
+      // Settling a child may end the state and clear `children`; walk from the back, so the
+      // iteration that takes an ended one's place (the last) has been visited already.
       for (size_t i = f.children.size(); i-- > 0;) {
         if (f.phase != Phase::kBranches && f.phase != Phase::kIterations) break;
         if (i >= f.children.size()) continue;

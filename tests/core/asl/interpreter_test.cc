@@ -515,5 +515,26 @@ TEST_F(InterpreterTest, AStartedTaskIsStoredWithoutWhatItWasStartedWith) {
   EXPECT_EQ(back.status, ExecutionStatus::kSucceeded);
 }
 
+TEST_F(InterpreterTest, ADistributedMapStartsAThousandChildrenPerCall) {
+  Load(R"js({"StartAt":"M","States":{"M":{"Type":"Map",
+    "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+      "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})js");
+  Json items = Json::array();
+  for (int i = 0; i < 2'500; ++i) items.push_back(i);
+  ExecutionInfo info;
+  out_ = {};
+  ExecutionState ex = interpreter_->Start(info, items, out_);
+  EXPECT_EQ(out_.starts.size(), 1'000u);
+  EXPECT_EQ(Interpreter::NextDue(ex), clock_.NowMillis());
+  out_ = {};
+  interpreter_->Timers(ex, out_);
+  EXPECT_EQ(out_.starts.size(), 1'000u);
+  out_ = {};
+  interpreter_->Timers(ex, out_);
+  ASSERT_EQ(out_.starts.size(), 500u);
+  EXPECT_EQ(out_.starts.back().parameters, 2'499);
+  EXPECT_EQ(Interpreter::NextDue(ex), 0);  // nothing more to start: it waits on its children
+}
+
 }  // namespace
 }  // namespace batchd::asl
