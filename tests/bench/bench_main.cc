@@ -22,6 +22,9 @@ scenarios (default: all of them, in this order):
   agents    simulated agents over real gRPC: placements/s, batchd CPU and memory
   scale     a burst on a managed environment with no node yet
   array     one large array job: submit, taken in, described, cancelled
+  workflows state machines: StartExecution from concurrent clients, Pass/Choice transitions,
+            a large Map of Pass states, batch:submitJob.sync steps (one at a time, and a Map
+            of them), each beside a baseline of plain jobs measured in the same run
 flags:
   --samples N          latency: jobs (200)
   --jobs N             turnover and depth: jobs per run (2000)
@@ -35,6 +38,11 @@ flags:
   --agent-jobs N       agents: jobs per run (50000)
   --array-size N       array: children (100000)
   --burst N            scale: jobs (16)
+  --executions N       workflows: one-Pass executions started, and SubmitJob calls (20000)
+  --chains N           workflows: 20-state Pass/Choice executions started (20000)
+  --map-items N        workflows: items of the Map of Pass states (100000)
+  --sync-samples N     workflows: .sync executions and bare jobs, one at a time (200)
+  --map-jobs N         workflows: .sync jobs of one Map, and bare jobs (4000)
   --agent-config FILE  passed to the real agents as --config
   --json FILE          also write the figures to FILE as JSON
   --statements N       then the N statements that took PostgreSQL longest (pg_stat_statements)
@@ -76,6 +84,11 @@ void Smoke(Args& a) {
   a.agent_jobs = 200;
   a.array_size = 1000;
   a.burst = 2;
+  a.workflow_executions = 200;
+  a.chain_executions = 200;
+  a.map_items = 1000;
+  a.sync_samples = 10;
+  a.map_jobs = 50;
 }
 
 Args Parse(int argc, char** argv) {
@@ -93,6 +106,11 @@ Args Parse(int argc, char** argv) {
       {"--agent-jobs", [&](auto& f, auto& v) { a.agent_jobs = Positive(f, v); }},
       {"--array-size", [&](auto& f, auto& v) { a.array_size = Positive(f, v); }},
       {"--burst", [&](auto& f, auto& v) { a.burst = Positive(f, v); }},
+      {"--executions", [&](auto& f, auto& v) { a.workflow_executions = Positive(f, v); }},
+      {"--chains", [&](auto& f, auto& v) { a.chain_executions = Positive(f, v); }},
+      {"--map-items", [&](auto& f, auto& v) { a.map_items = Positive(f, v); }},
+      {"--sync-samples", [&](auto& f, auto& v) { a.sync_samples = Positive(f, v); }},
+      {"--map-jobs", [&](auto& f, auto& v) { a.map_jobs = Positive(f, v); }},
       {"--agent-config", [&](auto&, auto& v) { a.agent_config = v; }},
       {"--json", [&](auto&, auto& v) { a.json_path = v; }},
       {"--statements", [&](auto& f, auto& v) { a.statements = Positive(f, v); }},
@@ -140,6 +158,7 @@ int Run(int argc, char** argv) {
       {"agents", [&](BenchDatabase& db, Report& r) { Agents(db, args, r); }},
       {"scale", [&](BenchDatabase& db, Report& r) { Scale(db, args, r); }},
       {"array", [&](BenchDatabase& db, Report& r) { Array(db, args, r); }},
+      {"workflows", [&](BenchDatabase& db, Report& r) { Workflows(db, args, r); }},
   };
   for (const auto& name : args.scenarios) {
     bool known = false;

@@ -22,7 +22,14 @@ struct Args {
   std::vector<int> agent_counts = {1000, 10000};
   int agent_jobs = 50000;  // agents: jobs placed on the simulated agents
   int array_size = 100000;
-  int burst = 16;  // scale: jobs submitted to an empty managed environment
+  int burst = 16;                   // scale: jobs submitted to an empty managed environment
+  int workflow_executions = 20000;  // workflows: one-Pass executions started (and submits)
+  int chain_executions = 20000;     // workflows: 20-state executions started
+  int map_items = 100000;           // workflows: Pass iterations of one Map
+  int sync_samples = 200;           // workflows: .sync executions, one at a time
+  // workflows: .sync jobs of one Map. 4,000 rather than 10,000: the engine's work per step
+  // event grows with the steps running, and a Map of 10,000 took 7.5 minutes.
+  int map_jobs = 4000;
   std::string agent_config;
   std::string json_path;
   int statements = 0;  // how many of PostgreSQL's costliest statements to print at the end
@@ -36,6 +43,7 @@ void Depth(BenchDatabase& db, const Args& args, Report& report);
 void Agents(BenchDatabase& db, const Args& args, Report& report);
 void Scale(BenchDatabase& db, const Args& args, Report& report);
 void Array(BenchDatabase& db, const Args& args, Report& report);
+void Workflows(BenchDatabase& db, const Args& args, Report& report);
 
 // Measurements more than one scenario makes, with figures named `prefix` + ".…".
 // Single SubmitJob calls from args.clients clients, then SubmitJobs calls; to `queue`.
