@@ -3,9 +3,7 @@
 // jobs go to a queue whose environment has no nodes, so they stay RUNNABLE in the scheduler.
 #include <grpcpp/grpcpp.h>
 
-#include <atomic>
-#include <thread>
-
+#include "concurrent_calls.h"
 #include "scenarios.h"
 
 namespace batchd::bench {
@@ -22,40 +20,14 @@ std::unique_ptr<BatchService::Stub> OwnConnection(const std::string& address) {
       grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
 }
 
-// Runs `clients` threads that each take the next of `calls` numbers and make that call;
-// returns the time all took and each call's duration in ms.
+// One connection per client: see RunConcurrently.
 template <typename Call>
 SteadyClock::duration RunClients(const std::string& address, int clients, int calls, Call call,
                                  std::vector<double>& call_ms) {
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  std::string failure;
-  std::mutex mu;
-  std::vector<std::thread> threads;
   std::vector<std::unique_ptr<BatchService::Stub>> stubs;
   for (int i = 0; i < clients; ++i) stubs.push_back(OwnConnection(address));
-  const auto start = SteadyClock::now();
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t] {
-      std::vector<double> mine;
-      try {
-        for (int i = next++; i < calls && !failed; i = next++) {
-          const auto before = SteadyClock::now();
-          call(*stubs[t], i);
-          mine.push_back(Millis(SteadyClock::now() - before));
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu);
-        failed = true;
-        failure = e.what();
-      }
-      std::lock_guard lock(mu);
-      call_ms.insert(call_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  if (failed) throw std::runtime_error(failure);
-  return SteadyClock::now() - start;
+  return RunConcurrently(
+      clients, calls, [&](int t, int i) { call(*stubs[t], i); }, call_ms);
 }
 
 }  // namespace

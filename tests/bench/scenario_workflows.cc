@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "batch/v1/states.grpc.pb.h"
+#include "concurrent_calls.h"
 #include "scenarios.h"
 #include "support/wait.h"
 
@@ -48,38 +49,12 @@ Client Connect(const std::string& address) {
   return {BatchService::NewStub(channel), StatesService::NewStub(channel)};
 }
 
-// Runs one thread per client, each taking the next of `calls` numbers and making that call;
-// returns the time all took and each call's duration in ms.
+// One thread per client: see RunConcurrently.
 SteadyClock::duration Concurrently(std::vector<Client>& clients, int calls,
                                    const std::function<void(Client&, int)>& call,
                                    std::vector<double>& call_ms) {
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  std::string failure;
-  std::mutex mu;
-  std::vector<std::thread> threads;
-  const auto start = SteadyClock::now();
-  for (auto& client : clients) {
-    threads.emplace_back([&] {
-      std::vector<double> mine;
-      try {
-        for (int i = next++; i < calls && !failed; i = next++) {
-          const auto before = SteadyClock::now();
-          call(client, i);
-          mine.push_back(Millis(SteadyClock::now() - before));
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu);
-        failed = true;
-        failure = e.what();
-      }
-      std::lock_guard lock(mu);
-      call_ms.insert(call_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  if (failed) throw std::runtime_error(failure);
-  return SteadyClock::now() - start;
+  return RunConcurrently(
+      static_cast<int>(clients.size()), calls, [&](int t, int i) { call(clients[t], i); }, call_ms);
 }
 
 void CreateMachine(StatesService::Stub& states, const std::string& name,
