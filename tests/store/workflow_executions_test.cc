@@ -386,5 +386,18 @@ TEST_F(WorkflowStoreTest, TasksAreListedAndClaimedOldestFirst) {
   EXPECT_EQ(wf_->GetTask("t3")->heartbeat_due_ms, 99'000);
 }
 
+// The columns rewritten most are compressed with lz4 (Debian's PostgreSQL is built with it).
+TEST_F(WorkflowStoreTest, DocumentsAndHistoryDetailsAreCompressedWithLz4) {
+  pqxx::connection conn(url_);
+  pqxx::work txn(conn);
+  for (const auto& [table, column] :
+       {std::pair{"executions", "runtime"}, std::pair{"execution_events", "details"}}) {
+    const pqxx::row r =
+        txn.exec1("SELECT attcompression::text FROM pg_attribute WHERE attrelid = '" +
+                  std::string(table) + "'::regclass AND attname = '" + column + "'");
+    EXPECT_EQ(r[0].as<std::string>(), "l") << table << "." << column;
+  }
+}
+
 }  // namespace
 }  // namespace batchd::store
