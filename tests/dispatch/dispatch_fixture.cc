@@ -101,6 +101,27 @@ void DispatchTest::UpdateComputeEnvironment(const UpdateComputeEnvironmentReques
       [&](auto* c, auto& r, auto* o) { return stub_->UpdateComputeEnvironment(c, r, o); }, request);
 }
 
+grpc::Status DispatchTest::TryCreateSchedule(const batch::v1::ScheduleRequest& request,
+                                             batch::v1::ScheduleResponse* response) {
+  batch::v1::ScheduleResponse ignored;
+  grpc::ClientContext ctx;
+  return stub_->CreateSchedule(&ctx, request, response ? response : &ignored);
+}
+
+grpc::Status DispatchTest::DescribeSchedule(const std::string& name,
+                                            batch::v1::ScheduleDetail* schedule) {
+  batch::v1::DescribeSchedulesRequest req;
+  req.add_schedules(name);
+  req.set_runs(1000);
+  batch::v1::DescribeSchedulesResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->DescribeSchedules(&ctx, req, &resp);
+  if (!s.ok()) return s;
+  if (resp.schedules_size() != 1) return {grpc::StatusCode::NOT_FOUND, "no schedule " + name};
+  *schedule = resp.schedules(0);
+  return s;
+}
+
 void DispatchTest::CreateQueue(const std::string& name, const std::string& ce, int priority) {
   CreateJobQueueRequest req;
   req.set_job_queue_name(name);

@@ -72,6 +72,11 @@ class DispatchTest : public ::testing::Test {
   std::string Logs(const std::string& id);
   batch::v1::ExplainJobResponse Explain(const std::string& id);
   grpc::Status Terminate(const std::string& id, const std::string& reason);
+  grpc::Status TryCreateSchedule(const batch::v1::ScheduleRequest& request,
+                                 batch::v1::ScheduleResponse* response = nullptr);
+  // The schedule with up to 1,000 of its runs; the call's status when batchd does not answer
+  // (it may be restarting) or has no such schedule.
+  grpc::Status DescribeSchedule(const std::string& name, batch::v1::ScheduleDetail* schedule);
   grpc::Status Cancel(const std::string& id, const std::string& reason);
   // Everything batchd and the agents logged, for failure messages.
   std::string Diagnostics();

@@ -57,17 +57,12 @@ class ScheduleWorkflows : public DispatchTest {
     return req;
   }
 
-  grpc::Status TryCreate(const ScheduleRequest& req) {
-    grpc::ClientContext ctx;
-    ScheduleResponse resp;
-    return stub_->CreateSchedule(&ctx, req, &resp);
-  }
+  grpc::Status TryCreate(const ScheduleRequest& req) { return TryCreateSchedule(req); }
 
   // Returns the schedule's first time.
   int64_t Create(const ScheduleRequest& req) {
-    grpc::ClientContext ctx;
     ScheduleResponse resp;
-    grpc::Status s = stub_->CreateSchedule(&ctx, req, &resp);
+    grpc::Status s = TryCreateSchedule(req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp.schedule().next_run_at();
   }
@@ -88,13 +83,9 @@ class ScheduleWorkflows : public DispatchTest {
 
   // Empty when batchd does not answer (it may be restarting).
   ScheduleDetail Get(const std::string& name) {
-    DescribeSchedulesRequest req;
-    req.add_schedules(name);
-    req.set_runs(1000);
-    DescribeSchedulesResponse resp;
-    grpc::ClientContext ctx;
-    if (!stub_->DescribeSchedules(&ctx, req, &resp).ok()) return {};
-    return resp.schedules_size() == 1 ? resp.schedules(0) : ScheduleDetail{};
+    ScheduleDetail schedule;
+    if (!DescribeSchedule(name, &schedule).ok()) return {};
+    return schedule;
   }
 
   // Polls until the schedule's recent runs hold `n` with `outcome` that `also` accepts.

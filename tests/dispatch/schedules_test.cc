@@ -33,11 +33,7 @@ class Schedules : public DispatchTest {
     return req;
   }
 
-  grpc::Status TryCreate(const ScheduleRequest& req) {
-    grpc::ClientContext ctx;
-    ScheduleResponse resp;
-    return stub_->CreateSchedule(&ctx, req, &resp);
-  }
+  grpc::Status TryCreate(const ScheduleRequest& req) { return TryCreateSchedule(req); }
 
   void Create(const ScheduleRequest& req) {
     grpc::Status s = TryCreate(req);
@@ -45,14 +41,10 @@ class Schedules : public DispatchTest {
   }
 
   ScheduleDetail Get(const std::string& name) {
-    DescribeSchedulesRequest req;
-    req.add_schedules(name);
-    req.set_runs(1000);
-    DescribeSchedulesResponse resp;
-    grpc::ClientContext ctx;
-    grpc::Status s = stub_->DescribeSchedules(&ctx, req, &resp);
+    ScheduleDetail schedule;
+    grpc::Status s = DescribeSchedule(name, &schedule);
     EXPECT_TRUE(s.ok()) << s.error_message();
-    return resp.schedules_size() == 1 ? resp.schedules(0) : ScheduleDetail{};
+    return schedule;
   }
 
   // Polls until the schedule's recent runs hold `n` with `outcome`.
