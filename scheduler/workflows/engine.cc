@@ -213,18 +213,7 @@ void WorkflowEngine::Commit() {
     row.arn = arn;
     row.state_machine = live.state_machine;
     row.revision = live.revision;
-    row.status = StatusOf(live.state.status);
-    if (live.state.status == asl::ExecutionStatus::kSucceeded) {
-      row.output = asl::Compact(live.state.output);
-    }
-    row.error = live.state.error;
-    row.cause = live.state.cause;
-    row.stop_ms = live.state.stop_ms;
-    row.runtime = asl::ToJson(live.state).dump();
-    if (live.due_ms) row.next_due_ms = live.due_ms;
-    row.last_event_id = live.state.last_event_id;
-    row.redrive_count = live.state.info.redrive_count;
-    row.redrive_ms = live.state.info.redrive_ms;
+    StateIntoRow(live.state, live.due_ms, row);
     turn_.changed_executions.push_back(std::move(row));
     store::ExecutionEvents events;
     events.execution_arn = arn;
@@ -300,6 +289,20 @@ void WorkflowEngine::Started(PendingStart& start, const store::ExecutionInsert& 
     }
   }
   start.done(&outcome, nullptr);
+}
+
+void WorkflowEngine::StateIntoRow(const asl::ExecutionState& state, int64_t due_ms,
+                                  store::ExecutionRow& row) {
+  row.status = StatusOf(state.status);
+  if (state.status == asl::ExecutionStatus::kSucceeded) row.output = asl::Compact(state.output);
+  row.error = state.error;
+  row.cause = state.cause;
+  row.stop_ms = state.stop_ms;
+  row.runtime = asl::ToJson(state).dump();
+  if (due_ms) row.next_due_ms = due_ms;
+  row.last_event_id = state.last_event_id;
+  row.redrive_count = state.info.redrive_count;
+  row.redrive_ms = state.info.redrive_ms;
 }
 
 store::TaskRow WorkflowEngine::TaskRowOf(const std::string& arn,

@@ -117,6 +117,10 @@ class WorkflowEngine final : public service::WorkflowHooks {
   // commit, and the rows of its tasks.
   void Apply(const std::string& arn, Live& live, asl::Transition& t);
   store::TaskRow TaskRowOf(const std::string& arn, const asl::TaskStart& start) const;
+  // What the store keeps of where an execution is: status, outcome, the interpreter's
+  // document and its next timer (`due_ms`, 0: none).
+  static void StateIntoRow(const asl::ExecutionState& state, int64_t due_ms,
+                           store::ExecutionRow& row);
   void Reschedule(const std::string& arn, Live& live);
   void ForgetIfEnded(const std::string& arn, Live& live);
   Live* Find(const std::string& arn);

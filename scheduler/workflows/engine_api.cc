@@ -70,31 +70,7 @@ void WorkflowEngine::BeginExecution(
   row.input = input.empty() ? "{}" : input;
   row.start_ms = info.start_ms;
   row.parent_arn = parent_arn;
-  const asl::ExecutionState& st = start.state;
-  switch (st.status) {
-    case asl::ExecutionStatus::kRunning:
-      row.status = batch::v1::ExecutionStatus::RUNNING;
-      break;
-    case asl::ExecutionStatus::kSucceeded:
-      row.status = batch::v1::ExecutionStatus::SUCCEEDED;
-      break;
-    case asl::ExecutionStatus::kFailed:
-      row.status = batch::v1::ExecutionStatus::FAILED;
-      break;
-    case asl::ExecutionStatus::kTimedOut:
-      row.status = batch::v1::ExecutionStatus::TIMED_OUT;
-      break;
-    case asl::ExecutionStatus::kAborted:
-      row.status = batch::v1::ExecutionStatus::ABORTED;
-      break;
-  }
-  if (st.status == asl::ExecutionStatus::kSucceeded) row.output = asl::Compact(st.output);
-  row.error = st.error;
-  row.cause = st.cause;
-  row.stop_ms = st.stop_ms;
-  row.runtime = asl::ToJson(st).dump();
-  if (int64_t due = asl::Interpreter::NextDue(st)) row.next_due_ms = due;
-  row.last_event_id = st.last_event_id;
+  StateIntoRow(start.state, asl::Interpreter::NextDue(start.state), row);
   starts_.push_back(std::move(start));
 }
 

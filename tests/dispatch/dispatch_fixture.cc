@@ -122,6 +122,30 @@ grpc::Status DispatchTest::DescribeSchedule(const std::string& name,
   return s;
 }
 
+std::vector<batch::v1::ScheduleRun> DispatchTest::WaitForScheduleRuns(
+    const std::string& name, const std::string& outcome, int n, std::chrono::seconds timeout,
+    const std::function<bool(const batch::v1::ScheduleRun&)>& also) {
+  std::vector<batch::v1::ScheduleRun> runs;
+  batch::v1::ScheduleDetail s;
+  grpc::Status last;
+  const bool ok = PollUntil(
+      [&] {
+        runs.clear();
+        s.Clear();
+        last = DescribeSchedule(name, &s);
+        for (const auto& r : s.recent_runs()) {
+          if (r.outcome() == outcome && (!also || also(r))) runs.push_back(r);
+        }
+        return static_cast<int>(runs.size()) >= n;
+      },
+      timeout, std::chrono::milliseconds(50));
+  EXPECT_TRUE(ok) << name << ": fewer than " << n << " " << outcome
+                  << " runs (last describe: " << (last.ok() ? "ok" : last.error_message())
+                  << ") in\n"
+                  << s.DebugString() << Diagnostics();
+  return runs;
+}
+
 void DispatchTest::CreateQueue(const std::string& name, const std::string& ce, int priority) {
   CreateJobQueueRequest req;
   req.set_job_queue_name(name);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -77,6 +78,11 @@ class DispatchTest : public ::testing::Test {
   // The schedule with up to 1,000 of its runs; the call's status when batchd does not answer
   // (it may be restarting) or has no such schedule.
   grpc::Status DescribeSchedule(const std::string& name, batch::v1::ScheduleDetail* schedule);
+  // Polls until the schedule's recent runs hold `n` with `outcome` (that `also` accepts, when
+  // given), asserting they come within `timeout`; polls on while batchd does not answer.
+  std::vector<batch::v1::ScheduleRun> WaitForScheduleRuns(
+      const std::string& name, const std::string& outcome, int n, std::chrono::seconds timeout,
+      const std::function<bool(const batch::v1::ScheduleRun&)>& also = nullptr);
   grpc::Status Cancel(const std::string& id, const std::string& reason);
   // Everything batchd and the agents logged, for failure messages.
   std::string Diagnostics();

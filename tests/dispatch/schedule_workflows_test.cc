@@ -88,27 +88,10 @@ class ScheduleWorkflows : public DispatchTest {
     return schedule;
   }
 
-  // Polls until the schedule's recent runs hold `n` with `outcome` that `also` accepts.
   std::vector<ScheduleRun> WaitForRuns(
       const std::string& name, const std::string& outcome, int n,
-      const std::function<bool(const ScheduleRun&)>& also = [](const ScheduleRun&) {
-        return true;
-      }) {
-    std::vector<ScheduleRun> runs;
-    ScheduleDetail s;
-    const bool ok = PollUntil(
-        [&] {
-          runs.clear();
-          s = Get(name);
-          for (const auto& r : s.recent_runs()) {
-            if (r.outcome() == outcome && also(r)) runs.push_back(r);
-          }
-          return static_cast<int>(runs.size()) >= n;
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(50));
-    EXPECT_TRUE(ok) << name << ": fewer than " << n << " " << outcome << " runs in\n"
-                    << s.DebugString() << Diagnostics();
-    return runs;
+      const std::function<bool(const ScheduleRun&)>& also = nullptr) {
+    return WaitForScheduleRuns(name, outcome, n, std::chrono::seconds(30), also);
   }
 
   DescribeExecutionResponse DescribeExecution(const std::string& arn) {

@@ -47,24 +47,9 @@ class Schedules : public DispatchTest {
     return schedule;
   }
 
-  // Polls until the schedule's recent runs hold `n` with `outcome`.
   std::vector<ScheduleRun> WaitForRuns(const std::string& name, const std::string& outcome, int n,
                                        std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    std::vector<ScheduleRun> runs;
-    ScheduleDetail s;
-    const bool ok = PollUntil(
-        [&] {
-          runs.clear();
-          s = Get(name);
-          for (const auto& r : s.recent_runs()) {
-            if (r.outcome() == outcome) runs.push_back(r);
-          }
-          return static_cast<int>(runs.size()) >= n;
-        },
-        timeout, std::chrono::milliseconds(50));
-    EXPECT_TRUE(ok) << name << ": fewer than " << n << " " << outcome << " runs in\n"
-                    << s.DebugString() << Diagnostics();
-    return runs;
+    return WaitForScheduleRuns(name, outcome, n, timeout);
   }
 
   void Suspend(const std::string& name) {

@@ -134,6 +134,22 @@ class Workflows : public DispatchTest {
     return jobs;
   }
 
+  // kill -9 of batchd, then batchd again on the same database and port.
+  void KillAndRestart() {
+    const int port = Port();
+    batchd_->Kill();
+    StartBatchd(port);
+    Connect();
+  }
+
+  // The lines of a file the steps' jobs append to.
+  static std::multiset<std::string> Lines(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::multiset<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.insert(line);
+    return lines;
+  }
+
   std::unique_ptr<StatesService::Stub> states_;
 };
 
@@ -211,16 +227,13 @@ TEST_F(Workflows, BatchdKilledMidExecutionFinishesWithEachJobSubmittedOnce) {
         "ResultSelector": {"id.$": "$.JobId"}, "Next": "Rest"},
       "Rest": {"Type": "Wait", "Seconds": 1, "End": true}}}, "End": true}}})js");
   const std::string arn = Start("durable", "[1, 2, 3, 4, 5, 6]");
-  const int port = Port();
   for (int kill = 0; kill < 3; ++kill) {
-    // Let it get somewhere, then kill -9 and start again on the same database and port.
+    // Let it get somewhere, then kill -9.
     const size_t before = History(arn).size();
     ASSERT_TRUE(PollUntil([&] { return History(arn).size() > before + 3; },
                           std::chrono::seconds(30), std::chrono::milliseconds(50)))
         << Diagnostics();
-    batchd_->Kill();
-    StartBatchd(port);
-    Connect();
+    KillAndRestart();
   }
   DescribeExecutionResponse done = WaitEnded(arn, std::chrono::seconds(90));
   ASSERT_EQ(done.status(), ExecutionStatus::SUCCEEDED) << done.error() << " " << done.cause();
@@ -229,10 +242,7 @@ TEST_F(Workflows, BatchdKilledMidExecutionFinishesWithEachJobSubmittedOnce) {
   EXPECT_EQ(CountType(events, "TaskScheduled"), 6u);
   EXPECT_EQ(CountType(events, "TaskSucceeded"), 6u);
   EXPECT_EQ(CountType(events, "ExecutionSucceeded"), 1u);
-  std::ifstream in(marker);
-  std::multiset<std::string> ran;
-  for (std::string line; std::getline(in, line);) ran.insert(line);
-  EXPECT_EQ(ran, (std::multiset<std::string>{"1", "2", "3", "4", "5", "6"}))
+  EXPECT_EQ(Lines(marker), (std::multiset<std::string>{"1", "2", "3", "4", "5", "6"}))
       << "each step's job runs exactly once";
 }
 
@@ -249,23 +259,14 @@ TEST_F(Workflows, ADistributedMapSurvivesKillsWithEachChildAndJobOnce) {
           "ContainerOverrides": {"Environment": [{"Name": "ITEM", "Value.$": "States.Format('{}', $)"}]}},
         "ResultSelector": {"id.$": "$.JobId"}, "End": true}}}, "End": true}}})js");
   const std::string arn = Start("fan", "[1, 2, 3, 4, 5, 6]");
-  const auto ran = [&] {
-    std::ifstream in(marker);
-    std::multiset<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.insert(line);
-    return lines;
-  };
-  const int port = Port();
   for (int kill = 0; kill < 3; ++kill) {
-    // Each time a job more has run, kill -9 and start again on the same database and port.
-    const size_t before = ran().size();
+    // Each time a job more has run, kill -9.
+    const size_t before = Lines(marker).size();
     if (before >= 6) break;
-    ASSERT_TRUE(PollUntil([&] { return ran().size() > before; }, std::chrono::seconds(30),
+    ASSERT_TRUE(PollUntil([&] { return Lines(marker).size() > before; }, std::chrono::seconds(30),
                           std::chrono::milliseconds(20)))
         << Diagnostics();
-    batchd_->Kill();
-    StartBatchd(port);
-    Connect();
+    KillAndRestart();
   }
   DescribeExecutionResponse done = WaitEnded(arn, std::chrono::seconds(90));
   ASSERT_EQ(done.status(), ExecutionStatus::SUCCEEDED) << done.error() << " " << done.cause();
@@ -274,7 +275,7 @@ TEST_F(Workflows, ADistributedMapSurvivesKillsWithEachChildAndJobOnce) {
   ExpectGapFree(events);
   EXPECT_EQ(CountType(events, "MapRunStarted"), 1u);
   EXPECT_EQ(CountType(events, "MapRunSucceeded"), 1u);
-  EXPECT_EQ(ran(), (std::multiset<std::string>{"1", "2", "3", "4", "5", "6"}))
+  EXPECT_EQ(Lines(marker), (std::multiset<std::string>{"1", "2", "3", "4", "5", "6"}))
       << "each item's job runs exactly once";
   // One child per item, each with one job and a gap-free history of its own.
   ListExecutionsRequest list;
